@@ -1,0 +1,26 @@
+#ifndef STRATA_SUPPORT_H
+#define STRATA_SUPPORT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/// CRC-32C (Castagnoli) of `n` bytes continuing from `crc` (0 to start).
+/// Uses the SSE4.2 instruction when the CPU has it, a table otherwise.
+uint32_t strata_crc32c_extend(uint32_t crc, const void *data, size_t n);
+
+/// Acquire load / release store of a pointer-sized word in raw memory.
+/// The memtable's skip list publishes nodes with these so readers need no lock.
+static inline uintptr_t strata_load_acquire(const uintptr_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline void strata_store_release(uintptr_t *p, uintptr_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+static inline uintptr_t strata_load_relaxed(const uintptr_t *p) {
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+static inline void strata_store_relaxed(uintptr_t *p, uintptr_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+#endif

@@ -1,0 +1,74 @@
+/// One compaction: segments of `level` and the overlapping ones of `level + 1`, merged into new
+/// segments at `level + 1`.
+struct Compaction {
+    let level: Int
+    let inputs: [FileMetadata]       // from `level`
+    let nextInputs: [FileMetadata]   // from `level + 1`
+    let grandparents: [FileMetadata] // from `level + 2`, to cut outputs that would overlap too much
+    let base: Version
+    /// Manual compaction of the bottom level turns this off, so the file is rewritten and its
+    /// overwritten entries and tombstones dropped.
+    var allowTrivialMove = true
+
+    var outputLevel: Int { level + 1 }
+    var allInputs: [FileMetadata] { inputs + nextInputs }
+    var inputBytes: UInt64 { allInputs.reduce(0) { $0 + $1.size } }
+
+    /// A single file with nothing under it moves down without rewriting.
+    func isTrivialMove(options: StorageOptions) -> Bool {
+        allowTrivialMove && inputs.count == 1 && nextInputs.isEmpty
+            && grandparents.reduce(0, { $0 + $1.size }) <= UInt64(20 * options.targetSegmentBytes)
+    }
+
+    /// Smallest and largest user keys of a set of files.
+    static func range(_ files: [FileMetadata]) -> (smallest: [UInt8], largest: [UInt8]) {
+        var lo = files[0].smallestUserKey, hi = files[0].largestUserKey
+        for f in files.dropFirst() {
+            let s = f.smallestUserKey, l = f.largestUserKey
+            if compareBytes(s, lo) < 0 { lo = s }
+            if compareBytes(l, hi) > 0 { hi = l }
+        }
+        return (lo, hi)
+    }
+
+    /// True if no level below the output holds `userKey`, so a tombstone for it may be dropped.
+    func isBaseLevel(for userKey: UnsafeRawBufferPointer) -> Bool {
+        for l in (outputLevel + 1)..<Version.levelCount {
+            for f in base.levels[l] {
+                let aboveStart = f.smallest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)])) } >= 0
+                let belowEnd = f.largest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)])) } <= 0
+                if aboveStart && belowEnd { return false }
+            }
+        }
+        return true
+    }
+
+    /// Picks the compaction the version needs most, or nil if none is due.
+    static func pick(_ v: Version, compactPointers: [[UInt8]?], options: StorageOptions) -> Compaction? {
+        guard v.compactionScore >= 1 else { return nil }
+        let level = v.compactionLevel
+        var inputs: [FileMetadata]
+        if level == 0 {
+            // Start from the oldest file; take every level-0 file that overlaps it.
+            guard let first = v.levels[0].first else { return nil }
+            inputs = v.overlappingFiles(level: 0, begin: first.smallestUserKey, end: first.largestUserKey)
+        } else {
+            let files = v.levels[level]
+            guard !files.isEmpty else { return nil }
+            var chosen = files[0]
+            if let ptr = compactPointers[level], let f = files.first(where: { compareInternalKeys($0.largest, ptr) > 0 }) {
+                chosen = f
+            }
+            inputs = [chosen]
+        }
+        return make(v, level: level, inputs: inputs)
+    }
+
+    static func make(_ v: Version, level: Int, inputs: [FileMetadata]) -> Compaction {
+        let (lo, hi) = range(inputs)
+        let next = v.overlappingFiles(level: level + 1, begin: lo, end: hi)
+        let (alo, ahi) = range(inputs + next)
+        let gp = level + 2 < Version.levelCount ? v.overlappingFiles(level: level + 2, begin: alo, end: ahi) : []
+        return Compaction(level: level, inputs: inputs, nextInputs: next, grandparents: gp, base: v)
+    }
+}

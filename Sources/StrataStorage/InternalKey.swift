@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A write's position in the database's history; every write gets the next one.
+public struct SequenceNumber: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public init(_ v: UInt64) { rawValue = v }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { String(rawValue) }
+    /// Sequence numbers use 56 bits: the low 8 bits of an entry's trailer hold its kind.
+    public static let max = SequenceNumber((1 << 56) - 1)
+}
+
+/// Names a file in the database directory: segments, logs and manifests share one counter.
+public struct FileNumber: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public init(_ v: UInt64) { rawValue = v }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { String(rawValue) }
+}
+
+/// What an entry says about its key. On-disk: never change the raw values.
+public enum EntryKind: UInt8, Sendable {
+    case deletion = 0
+    case value = 1
+}
+
+/// Format constants shared by the files. On-disk: never change.
+enum FormatConstants {
+    /// Kind used when building a lookup key: sorts before every entry of the same sequence number.
+    static let kindForSeek: EntryKind = .value
+    static let trailerSize = 8
+}
+
+@inline(__always)
+func packTrailer(_ seq: UInt64, _ kind: EntryKind) -> UInt64 { (seq << 8) | UInt64(kind.rawValue) }
+
+/// An internal key: the user key followed by an 8-byte little-endian trailer (sequence << 8 | kind).
+/// Internal keys sort by user key ascending, then by trailer descending (newest first).
+enum InternalKey {
+    static func make(_ userKey: [UInt8], _ seq: UInt64, _ kind: EntryKind) -> [UInt8] {
+        var k = userKey
+        k.reserveCapacity(userKey.count + 8)
+        putFixed64(packTrailer(seq, kind), into: &k)
+        return k
+    }
+
+    static func make(_ userKey: UnsafeRawBufferPointer, _ seq: UInt64, _ kind: EntryKind) -> [UInt8] {
+        var k = [UInt8]()
+        k.reserveCapacity(userKey.count + 8)
+        k.append(contentsOf: userKey)
+        putFixed64(packTrailer(seq, kind), into: &k)
+        return k
+    }
+
+    /// A key that sorts before every entry of `userKey` visible at `seq`.
+    static func lookup(_ userKey: [UInt8], _ seq: UInt64) -> [UInt8] { make(userKey, seq, FormatConstants.kindForSeek) }
+
+    @inline(__always)
+    static func userKey(_ ikey: [UInt8]) -> ArraySlice<UInt8> { ikey[0..<(ikey.count - 8)] }
+
+    @inline(__always)
+    static func trailer(_ ikey: [UInt8]) -> UInt64 { loadFixed64(ikey, ikey.count - 8) }
+
+    @inline(__always)
+    static func trailer(_ p: UnsafeRawBufferPointer) -> UInt64 { loadFixed64(p, p.count - 8) }
+}
+
+/// Bytewise comparison of two byte ranges (memcmp, then length).
+@inline(__always)
+func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let n = min(a.count, b.count)
+    if n > 0 {
+        let r = memcmp(a.baseAddress!, b.baseAddress!, n)
+        if r != 0 { return Int(r) }
+    }
+    return a.count - b.count
+}
+
+@inline(__always)
+func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in compareBytes(pa, pb) } }
+}
+
+/// Compares internal keys: user key ascending, then trailer (sequence, kind) descending.
+@inline(__always)
+func compareInternalKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let ua = UnsafeRawBufferPointer(rebasing: a[0..<(a.count - 8)])
+    let ub = UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 8)])
+    let r = compareBytes(ua, ub)
+    if r != 0 { return r }
+    let ta = loadFixed64(a, a.count - 8), tb = loadFixed64(b, b.count - 8)
+    return ta > tb ? -1 : (ta < tb ? 1 : 0)
+}
+
+@inline(__always)
+func compareInternalKeys(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in compareInternalKeys(pa, pb) } }
+}
+
+/// Compares the user-key parts of two internal keys.
+@inline(__always)
+func compareUserKeysOfInternal(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    a.withUnsafeBytes { pa in
+        b.withUnsafeBytes { pb in
+            compareBytes(UnsafeRawBufferPointer(rebasing: pa[0..<(pa.count - 8)]),
+                         UnsafeRawBufferPointer(rebasing: pb[0..<(pb.count - 8)]))
+        }
+    }
+}
+
+/// Compares a user key with the user-key part of an internal key.
+@inline(__always)
+func compareUserKey(_ user: [UInt8], toInternal ikey: [UInt8]) -> Int {
+    user.withUnsafeBytes { pu in
+        ikey.withUnsafeBytes { pk in compareBytes(pu, UnsafeRawBufferPointer(rebasing: pk[0..<(pk.count - 8)])) }
+    }
+}

@@ -1,0 +1,233 @@
+/// An immutable set of segments, level by level. Readers and compactions hold a `Version` while
+/// they use its files; a file is deleted only when no live version lists it.
+final class Version: Sendable {
+    static let levelCount = 7
+
+    /// Level 0: ordered by file number (oldest first), ranges may overlap.
+    /// Levels 1...: ordered by smallest key, ranges disjoint.
+    let levels: [[FileMetadata]]
+    /// The level most in need of compaction and its score (>= 1 means compaction is due).
+    let compactionLevel: Int
+    let compactionScore: Double
+
+    init(levels: [[FileMetadata]], options: StorageOptions) {
+        self.levels = levels
+        var bestLevel = 0
+        var bestScore = -1.0
+        for level in 0..<(Self.levelCount - 1) {
+            let score: Double
+            if level == 0 {
+                score = Double(levels[0].count) / Double(options.level0CompactionTrigger)
+            } else {
+                let bytes = levels[level].reduce(0) { $0 + $1.size }
+                score = Double(bytes) / Double(Self.maxBytes(level: level, options: options))
+            }
+            if score > bestScore {
+                bestScore = score
+                bestLevel = level
+            }
+        }
+        compactionLevel = bestLevel
+        compactionScore = bestScore
+    }
+
+    static func maxBytes(level: Int, options: StorageOptions) -> Int64 {
+        var result = options.level1Bytes
+        var l = level
+        while l > 1 {
+            result *= Int64(options.levelSizeMultiplier)
+            l -= 1
+        }
+        return result
+    }
+
+    func levelBytes(_ level: Int) -> UInt64 { levels[level].reduce(0) { $0 + $1.size } }
+
+    var fileNumbers: [FileNumber] { levels.flatMap { $0.map(\.number) } }
+
+    /// Index of the first file in a sorted level whose largest key is >= `ikey`.
+    static func findFile(_ files: [FileMetadata], _ ikey: [UInt8]) -> Int {
+        var lo = 0, hi = files.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if compareInternalKeys(files[mid].largest, ikey) < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    enum GetResult {
+        case found([UInt8])
+        case deleted
+        case absent
+    }
+
+    func get(userKey: [UInt8], lookup: [UInt8], cache: SegmentCache, fillCache: Bool) throws -> GetResult {
+        let hash = userKey.withUnsafeBytes { bloomHash($0) }
+        func probe(_ f: FileMetadata) throws -> GetResult {
+            switch try cache.reader(f.number).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
+            case .found(let v): return .found(v)
+            case .deleted: return .deleted
+            case .absent: return .absent
+            }
+        }
+        // Level 0, newest file first.
+        for f in levels[0].reversed() {
+            if compareUserKey(userKey, toInternal: f.smallest) >= 0 && compareUserKey(userKey, toInternal: f.largest) <= 0 {
+                let r = try probe(f)
+                if case .absent = r { continue }
+                return r
+            }
+        }
+        for level in 1..<Self.levelCount {
+            let files = levels[level]
+            if files.isEmpty { continue }
+            let i = Self.findFile(files, lookup)
+            if i < files.count && compareUserKey(userKey, toInternal: files[i].smallest) >= 0 {
+                let r = try probe(files[i])
+                if case .absent = r { continue }
+                return r
+            }
+        }
+        return .absent
+    }
+
+    /// Files of `level` whose user-key range overlaps [begin, end] (nil: unbounded). For level 0 the
+    /// range grows to cover every overlapping file, since level-0 files overlap each other.
+    func overlappingFiles(level: Int, begin: [UInt8]?, end: [UInt8]?) -> [FileMetadata] {
+        var lo = begin, hi = end
+        var result: [FileMetadata] = []
+        var i = 0
+        let files = levels[level]
+        while i < files.count {
+            let f = files[i]
+            i += 1
+            let fs = f.smallestUserKey, fl = f.largestUserKey
+            if let lo, compareBytes(fl, lo) < 0 { continue }
+            if let hi, compareBytes(fs, hi) > 0 { continue }
+            result.append(f)
+            if level == 0 {
+                var restart = false
+                if let l = lo, compareBytes(fs, l) < 0 { lo = fs; restart = true }
+                if let h = hi, compareBytes(fl, h) > 0 { hi = fl; restart = true }
+                if restart {
+                    result.removeAll()
+                    i = 0
+                }
+            }
+        }
+        return result
+    }
+
+    /// Iterators over every segment: one per level-0 file, one concatenating iterator per deeper level.
+    func iterators(cache: SegmentCache, fillCache: Bool) -> [any InternalIterator] {
+        var its: [any InternalIterator] = []
+        for f in levels[0].reversed() {
+            do {
+                its.append(try cache.reader(f.number).makeIterator(fillCache: fillCache))
+            } catch let e as StorageError {
+                its.append(EmptyIterator(error: e))
+            } catch {
+                its.append(EmptyIterator(error: StorageError(.io, "\(error)")))
+            }
+        }
+        for level in 1..<Self.levelCount where !levels[level].isEmpty {
+            its.append(LevelIterator(files: levels[level], cache: cache, fillCache: fillCache))
+        }
+        return its
+    }
+}
+
+/// Iterates the files of one sorted level as one sequence, opening each file as it is reached.
+final class LevelIterator: InternalIterator {
+    let files: [FileMetadata]
+    let cache: SegmentCache
+    let fillCache: Bool
+    var fileIndex: Int
+    var it: SegmentIterator?
+    private(set) var error: StorageError?
+
+    init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
+        self.files = files
+        self.cache = cache
+        self.fillCache = fillCache
+        fileIndex = files.count
+    }
+
+    var isValid: Bool { it?.isValid ?? false }
+    var key: UnsafeRawBufferPointer { it!.key }
+    var value: UnsafeRawBufferPointer { it!.value }
+
+    private func open(_ i: Int) {
+        fileIndex = i
+        guard i >= 0 && i < files.count else {
+            it = nil
+            return
+        }
+        if let cur = it, cur.segment.number == files[i].number { return }
+        do {
+            it = try cache.reader(files[i].number).makeIterator(fillCache: fillCache)
+        } catch let e as StorageError {
+            if error == nil { error = e }
+            it = nil
+        } catch {
+            if self.error == nil { self.error = StorageError(.io, "\(error)") }
+            it = nil
+        }
+    }
+
+    private func checkError() {
+        if let e = it?.error, error == nil { error = e }
+    }
+
+    private func skipForward() {
+        while let cur = it, !cur.isValid {
+            checkError()
+            if error != nil { it = nil; return }
+            open(fileIndex + 1)
+            it?.seekToFirst()
+        }
+    }
+
+    private func skipBackward() {
+        while let cur = it, !cur.isValid {
+            checkError()
+            if error != nil { it = nil; return }
+            open(fileIndex - 1)
+            it?.seekToLast()
+        }
+    }
+
+    func seekToFirst() {
+        open(0)
+        it?.seekToFirst()
+        skipForward()
+    }
+
+    func seekToLast() {
+        open(files.count - 1)
+        it?.seekToLast()
+        skipBackward()
+    }
+
+    func seek(_ target: UnsafeRawBufferPointer) {
+        var lo = 0, hi = files.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let c = files[mid].largest.withUnsafeBytes { compareInternalKeys($0, target) }
+            if c < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        open(lo)
+        it?.seek(target)
+        skipForward()
+    }
+
+    func next() {
+        it!.next()
+        skipForward()
+    }
+
+    func prev() {
+        it!.prev()
+        skipBackward()
+    }
+}

@@ -1,0 +1,202 @@
+import CStrataSupport
+import Synchronization
+
+/// The in-memory write buffer: a skip list of entries ordered by internal key
+/// (user key ascending, sequence number descending).
+///
+/// One writer at a time inserts (the write path's leader, or recovery); any number of readers
+/// search concurrently without a lock. A node is fully written before a release store links it
+/// in, and readers follow links with acquire loads, so a reader sees either the old list or the
+/// new node complete.
+///
+/// Node layout in the arena (8-byte aligned):
+///     keyLength u32 | valueLength u32 | height u8 | pad (7) | next[height] (8 each) | key | value
+final class MemTable: @unchecked Sendable {  // writes are serialized by the engine's write path; reads use acquire loads
+    static let maxHeight = 12
+    static let nextOffset = 16
+
+    private let arena = Arena()
+    private let head: UnsafeMutableRawPointer
+    private var maxHeightWord: UInt = 1  // read with relaxed atomics
+    private var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private let usage = Atomic<Int>(0)
+    private let entryCount = Atomic<Int>(0)
+    /// The write-ahead log that holds this memtable's entries.
+    let logNumber: FileNumber
+
+    init(logNumber: FileNumber) {
+        self.logNumber = logNumber
+        head = arena.allocate(Self.nextOffset + 8 * Self.maxHeight)
+        head.storeBytes(of: UInt32(0), toByteOffset: 0, as: UInt32.self)
+        head.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
+        head.storeBytes(of: UInt8(Self.maxHeight), toByteOffset: 8, as: UInt8.self)
+        for i in 0..<Self.maxHeight { Self.nextSlot(head, i).pointee = 0 }
+    }
+
+    /// Approximate bytes used.
+    var approximateBytes: Int { usage.load(ordering: .relaxed) }
+    var count: Int { entryCount.load(ordering: .relaxed) }
+    var isEmpty: Bool { count == 0 }
+
+    // MARK: node access
+
+    @inline(__always)
+    static func nextSlot(_ node: UnsafeMutableRawPointer, _ level: Int) -> UnsafeMutablePointer<UInt> {
+        (node + nextOffset + 8 * level).assumingMemoryBound(to: UInt.self)
+    }
+
+    @inline(__always)
+    static func next(_ node: UnsafeMutableRawPointer, _ level: Int) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: strata_load_acquire(nextSlot(node, level)))
+    }
+
+    @inline(__always)
+    static func height(_ node: UnsafeMutableRawPointer) -> Int { Int(node.load(fromByteOffset: 8, as: UInt8.self)) }
+
+    @inline(__always)
+    static func key(_ node: UnsafeMutableRawPointer) -> UnsafeRawBufferPointer {
+        let kl = Int(node.load(fromByteOffset: 0, as: UInt32.self))
+        return UnsafeRawBufferPointer(start: node + nextOffset + 8 * height(node), count: kl)
+    }
+
+    @inline(__always)
+    static func value(_ node: UnsafeMutableRawPointer) -> UnsafeRawBufferPointer {
+        let kl = Int(node.load(fromByteOffset: 0, as: UInt32.self))
+        let vl = Int(node.load(fromByteOffset: 4, as: UInt32.self))
+        return UnsafeRawBufferPointer(start: node + nextOffset + 8 * height(node) + kl, count: vl)
+    }
+
+    private var currentMaxHeight: Int {
+        Int(withUnsafeMutablePointer(to: &maxHeightWord) { strata_load_relaxed($0) })
+    }
+
+    private func randomHeight() -> Int {
+        var h = 1
+        while h < Self.maxHeight {
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            if rng & 3 != 0 { break }  // branching factor 4
+            h += 1
+        }
+        return h
+    }
+
+    // MARK: search
+
+    /// The first node whose key is >= `target`; fills `prev` with the last node before it at each level.
+    @inline(__always)
+    private func findGreaterOrEqual(_ target: UnsafeRawBufferPointer, prev: UnsafeMutablePointer<UnsafeMutableRawPointer>?) -> UnsafeMutableRawPointer? {
+        var x = head
+        var level = currentMaxHeight - 1
+        while true {
+            let n = Self.next(x, level)
+            if let n, compareInternalKeys(Self.key(n), target) < 0 {
+                x = n
+            } else {
+                prev?[level] = x
+                if level == 0 { return n }
+                level -= 1
+            }
+        }
+    }
+
+    /// The last node whose key is < `target`, or nil (the head).
+    private func findLessThan(_ target: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
+        var x = head
+        var level = currentMaxHeight - 1
+        while true {
+            let n = Self.next(x, level)
+            if let n, compareInternalKeys(Self.key(n), target) < 0 {
+                x = n
+            } else {
+                if level == 0 { return x == head ? nil : x }
+                level -= 1
+            }
+        }
+    }
+
+    private func findLast() -> UnsafeMutableRawPointer? {
+        var x = head
+        var level = currentMaxHeight - 1
+        while true {
+            if let n = Self.next(x, level) {
+                x = n
+            } else {
+                if level == 0 { return x == head ? nil : x }
+                level -= 1
+            }
+        }
+    }
+
+    // MARK: writes (one writer at a time)
+
+    func add(sequence: UInt64, kind: EntryKind, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        let height = randomHeight()
+        let ikeyLength = key.count + 8
+        let node = arena.allocate(Self.nextOffset + 8 * height + ikeyLength + value.count)
+        node.storeBytes(of: UInt32(ikeyLength), toByteOffset: 0, as: UInt32.self)
+        node.storeBytes(of: UInt32(value.count), toByteOffset: 4, as: UInt32.self)
+        node.storeBytes(of: UInt8(height), toByteOffset: 8, as: UInt8.self)
+        let keyAt = node + Self.nextOffset + 8 * height
+        if key.count > 0 { keyAt.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        (keyAt + key.count).storeBytes(of: packTrailer(sequence, kind).littleEndian, as: UInt64.self)
+        if value.count > 0 { (keyAt + ikeyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+
+        withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Self.maxHeight) { prev in
+            let prevBase = prev.baseAddress!
+            _ = findGreaterOrEqual(UnsafeRawBufferPointer(start: keyAt, count: ikeyLength), prev: prevBase)
+            let current = currentMaxHeight
+            if height > current {
+                for i in current..<height { prevBase[i] = head }
+                withUnsafeMutablePointer(to: &maxHeightWord) { strata_store_relaxed($0, UInt(height)) }
+            }
+            for i in 0..<height {
+                let succ = strata_load_relaxed(Self.nextSlot(prevBase[i], i))
+                strata_store_relaxed(Self.nextSlot(node, i), succ)
+                strata_store_release(Self.nextSlot(prevBase[i], i), UInt(bitPattern: node))
+            }
+        }
+        usage.wrappingAdd(Self.nextOffset + 8 * height + ikeyLength + value.count, ordering: .relaxed)
+        entryCount.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    // MARK: reads
+
+    enum LookupResult {
+        case found([UInt8])
+        case deleted
+        case absent
+    }
+
+    /// The newest entry for `userKey` with sequence <= `sequence`.
+    func get(_ userKey: [UInt8], sequence: UInt64) -> LookupResult {
+        let lookup = InternalKey.lookup(userKey, sequence)
+        let node = lookup.withUnsafeBytes { findGreaterOrEqual($0, prev: nil) }
+        guard let node else { return .absent }
+        let k = Self.key(node)
+        let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
+        guard same else { return .absent }
+        let trailer = InternalKey.trailer(k)
+        if UInt8(trailer & 0xff) == EntryKind.deletion.rawValue { return .deleted }
+        return .found(Array(Self.value(node)))
+    }
+
+    func makeIterator() -> MemTableIterator { MemTableIterator(self) }
+
+    final class MemTableIterator: InternalIterator {
+        let table: MemTable  // keeps the arena alive
+        var node: UnsafeMutableRawPointer?
+
+        init(_ table: MemTable) { self.table = table }
+
+        var isValid: Bool { node != nil }
+        var key: UnsafeRawBufferPointer { MemTable.key(node!) }
+        var value: UnsafeRawBufferPointer { MemTable.value(node!) }
+        var error: StorageError? { nil }
+
+        func seekToFirst() { node = MemTable.next(table.head, 0) }
+        func seekToLast() { node = table.findLast() }
+        func seek(_ target: UnsafeRawBufferPointer) { node = table.findGreaterOrEqual(target, prev: nil) }
+        func next() { node = MemTable.next(node!, 0) }
+        func prev() { node = table.findLessThan(MemTable.key(node!)) }
+    }
+}

@@ -1,0 +1,271 @@
+// Data and index blocks: prefix-compressed entries with restart points. Format: Docs/segment_format.md.
+
+/// A decoded (uncompressed) block in memory it owns; shared by the block cache and iterators.
+final class Block: @unchecked Sendable {  // immutable after init
+    let data: UnsafeMutableRawBufferPointer
+    let restartsOffset: Int
+    let restartCount: Int
+
+    /// Takes ownership of `data` (allocated with alignment 8). Throws corruption on a malformed block.
+    init(owning data: UnsafeMutableRawBufferPointer, file: String?, offset: Int64) throws {
+        self.data = data
+        let size = data.count
+        guard size >= 4 else {
+            data.deallocate()
+            throw StorageError.corruption("block too small (\(size) bytes)", file: file, offset: offset)
+        }
+        let n = Int(loadFixed32(UnsafeRawBufferPointer(data), size - 4))
+        guard n >= 1, n <= (size - 4) / 4 else {
+            data.deallocate()
+            throw StorageError.corruption("bad restart count \(n) in block of \(size) bytes", file: file, offset: offset)
+        }
+        restartCount = n
+        restartsOffset = size - 4 - 4 * n
+    }
+
+    convenience init(copying bytes: UnsafeRawBufferPointer, file: String?, offset: Int64) throws {
+        let d = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        if bytes.count > 0 { d.copyMemory(from: bytes) }
+        try self.init(owning: UnsafeMutableRawBufferPointer(rebasing: d[0..<bytes.count]), file: file, offset: offset)
+    }
+
+    deinit { data.deallocate() }
+
+    var size: Int { data.count }
+
+    @inline(__always)
+    func restartPoint(_ i: Int) -> Int { Int(loadFixed32(UnsafeRawBufferPointer(data), restartsOffset + 4 * i)) }
+
+    func makeIterator(file: String?, offset: Int64) -> BlockIterator { BlockIterator(self, file: file, offset: offset) }
+}
+
+/// Builds a block: keys must be added in increasing order.
+struct BlockBuilder {
+    let restartInterval: Int
+    private(set) var buffer: [UInt8] = []
+    private var restarts: [UInt32] = [0]
+    private var counter = 0
+    private var lastKey: [UInt8] = []
+    private(set) var entryCount = 0
+
+    init(restartInterval: Int) { self.restartInterval = restartInterval }
+
+    var isEmpty: Bool { entryCount == 0 }
+    var estimatedSize: Int { buffer.count + 4 * restarts.count + 4 }
+
+    mutating func add(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        var shared = 0
+        if counter < restartInterval {
+            let n = min(lastKey.count, key.count)
+            lastKey.withUnsafeBytes { lk in
+                while shared < n && lk[shared] == key[shared] { shared += 1 }
+            }
+        } else {
+            restarts.append(UInt32(buffer.count))
+            counter = 0
+        }
+        putVarint(shared, into: &buffer)
+        putVarint(key.count - shared, into: &buffer)
+        putVarint(value.count, into: &buffer)
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: key[shared...]))
+        buffer.append(contentsOf: value)
+        lastKey.removeSubrange(shared...)
+        lastKey.append(contentsOf: UnsafeRawBufferPointer(rebasing: key[shared...]))
+        counter += 1
+        entryCount += 1
+    }
+
+    /// The finished block's bytes; the builder is reset.
+    mutating func finish() -> [UInt8] {
+        var out = buffer
+        for r in restarts { putFixed32(r, into: &out) }
+        putFixed32(UInt32(restarts.count), into: &out)
+        buffer.removeAll(keepingCapacity: true)
+        restarts = [0]
+        counter = 0
+        lastKey.removeAll(keepingCapacity: true)
+        entryCount = 0
+        return out
+    }
+}
+
+/// Iterates a block's entries forward and backward; seeks by binary search over restart points.
+final class BlockIterator: InternalIterator {
+    let block: Block
+    let file: String?
+    let blockOffset: Int64
+    private let base: UnsafeRawPointer
+    private let limit: Int  // end of entries (start of the restart array)
+    /// Offset of the current entry; == limit when invalid.
+    private var current: Int
+    private var nextOffset = 0
+    private var restartIndex = 0
+    private var keyBuffer: UnsafeMutableRawPointer
+    private var keyCapacity = 64
+    private var keyLength = 0
+    private var valueStart = 0
+    private var valueLength = 0
+    private(set) var error: StorageError?
+
+    init(_ block: Block, file: String?, offset: Int64) {
+        self.block = block
+        self.file = file
+        self.blockOffset = offset
+        base = UnsafeRawPointer(block.data.baseAddress!)
+        limit = block.restartsOffset
+        current = limit
+        keyBuffer = .allocate(byteCount: keyCapacity, alignment: 8)
+    }
+
+    deinit { keyBuffer.deallocate() }
+
+    var isValid: Bool { current < limit }
+    var key: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: keyBuffer, count: keyLength) }
+    var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + valueStart, count: valueLength) }
+
+    private func corrupt(_ what: String, at: Int) {
+        if error == nil {
+            error = .corruption("\(what) in block", file: file, offset: blockOffset + Int64(at))
+        }
+        current = limit
+        keyLength = 0
+    }
+
+    @inline(__always)
+    private func readVarint(_ p: inout Int) -> Int? {
+        var result = 0
+        var shift = 0
+        while p < limit && shift <= 28 {
+            let b = base.load(fromByteOffset: p, as: UInt8.self)
+            p += 1
+            result |= Int(b & 0x7f) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// Decodes the entry at `nextOffset`; false at the end or on corruption.
+    @inline(__always)
+    private func parseNext() -> Bool {
+        current = nextOffset
+        if current >= limit {
+            current = limit
+            return false
+        }
+        var p = current
+        // Fast path: three one-byte varints.
+        var shared: Int, nonShared: Int, vlen: Int
+        if p + 3 <= limit {
+            let a = base.load(fromByteOffset: p, as: UInt8.self)
+            let b = base.load(fromByteOffset: p + 1, as: UInt8.self)
+            let c = base.load(fromByteOffset: p + 2, as: UInt8.self)
+            if (a | b | c) < 0x80 {
+                shared = Int(a); nonShared = Int(b); vlen = Int(c)
+                p += 3
+            } else {
+                guard let s = readVarint(&p), let n = readVarint(&p), let v = readVarint(&p) else {
+                    corrupt("bad entry header", at: current); return false
+                }
+                shared = s; nonShared = n; vlen = v
+            }
+        } else {
+            guard let s = readVarint(&p), let n = readVarint(&p), let v = readVarint(&p) else {
+                corrupt("bad entry header", at: current); return false
+            }
+            shared = s; nonShared = n; vlen = v
+        }
+        guard shared <= keyLength, shared + nonShared >= 8, p + nonShared + vlen <= limit else {
+            corrupt("bad entry lengths", at: current); return false
+        }
+        let newLength = shared + nonShared
+        if newLength > keyCapacity {
+            var cap = keyCapacity
+            while cap < newLength { cap *= 2 }
+            let nb = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 8)
+            nb.copyMemory(from: keyBuffer, byteCount: shared)
+            keyBuffer.deallocate()
+            keyBuffer = nb
+            keyCapacity = cap
+        }
+        (keyBuffer + shared).copyMemory(from: base + p, byteCount: nonShared)
+        keyLength = newLength
+        valueStart = p + nonShared
+        valueLength = vlen
+        nextOffset = valueStart + vlen
+        while restartIndex + 1 < block.restartCount && block.restartPoint(restartIndex + 1) <= current {
+            restartIndex += 1
+        }
+        return true
+    }
+
+    private func seekToRestart(_ index: Int) {
+        keyLength = 0
+        restartIndex = index
+        let off = block.restartPoint(index)
+        nextOffset = off
+        if off > limit { corrupt("restart point past the entries", at: off) }
+    }
+
+    func seekToFirst() {
+        seekToRestart(0)
+        _ = parseNext()
+    }
+
+    func seekToLast() {
+        seekToRestart(block.restartCount - 1)
+        while parseNext() && nextOffset < limit {}
+    }
+
+    func next() {
+        _ = parseNext()
+    }
+
+    func prev() {
+        let original = current
+        // Find the last restart point before the current entry.
+        while block.restartPoint(restartIndex) >= original {
+            if restartIndex == 0 {
+                current = limit
+                restartIndex = block.restartCount
+                keyLength = 0
+                return
+            }
+            restartIndex -= 1
+        }
+        seekToRestart(restartIndex)
+        repeat {
+            guard parseNext() else { return }
+        } while nextOffset < original
+    }
+
+    /// The key stored at a restart point (no shared prefix there).
+    private func restartKey(_ index: Int) -> UnsafeRawBufferPointer? {
+        var p = block.restartPoint(index)
+        guard p < limit, let shared = readVarint(&p), shared == 0,
+              let nonShared = readVarint(&p), nonShared >= 8, let _ = readVarint(&p), p + nonShared <= limit else {
+            corrupt("bad restart entry", at: block.restartPoint(index))
+            return nil
+        }
+        return UnsafeRawBufferPointer(start: base + p, count: nonShared)
+    }
+
+    func seek(_ target: UnsafeRawBufferPointer) {
+        // Binary search for the last restart point whose key is < target.
+        var lo = 0
+        var hi = block.restartCount - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            guard let k = restartKey(mid) else { return }
+            if compareInternalKeys(k, target) < 0 {
+                lo = mid
+            } else {
+                hi = mid - 1
+            }
+        }
+        seekToRestart(lo)
+        while parseNext() {
+            if compareInternalKeys(key, target) >= 0 { return }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+// Reads a segment file. Format: Docs/segment_format.md.
+
+/// An open segment: its footer, index, filter and properties in memory; data blocks read on
+/// demand through the block cache.
+final class SegmentReader: @unchecked Sendable {  // immutable after init; the file and cache are thread-safe
+    let file: any ReadableFile
+    let number: FileNumber
+    let fileSize: UInt64
+    let footer: SegmentFooter
+    let index: Block
+    let filter: [UInt8]
+    let properties: SegmentProperties
+    let cache: BlockCache?
+    var path: String { file.path }
+
+    init(file: any ReadableFile, number: FileNumber, cache: BlockCache?) throws {
+        self.file = file
+        self.number = number
+        self.cache = cache
+        let size = try file.size()
+        fileSize = UInt64(size)
+        guard size >= Int64(SegmentFormat.footerSize) else {
+            throw StorageError(.notADatabase, "file too short to be a segment (\(size) bytes)", file: file.path, offset: 0)
+        }
+        let footerAt = size - Int64(SegmentFormat.footerSize)
+        let footer = try SegmentFooter(decoding: try file.read(at: footerAt, count: SegmentFormat.footerSize), file: file.path, offset: footerAt)
+        self.footer = footer
+        for (name, h) in [("filter", footer.filter), ("index", footer.index), ("properties", footer.properties)] {
+            guard h.offset + h.size + UInt64(SegmentFormat.blockTrailerSize) <= UInt64(footerAt) else {
+                throw StorageError.corruption("\(name) block handle points past the footer", file: file.path, offset: footerAt)
+            }
+        }
+        index = try Self.readBlock(file: file, handle: footer.index)
+        let f = try Self.readRaw(file: file, handle: footer.filter)
+        filter = f.bytes
+        let p = try Self.readRaw(file: file, handle: footer.properties)
+        let path = file.path
+        properties = try p.bytes.withUnsafeBytes { try SegmentProperties(decoding: $0, file: path, offset: Int64(footer.properties.offset)) }
+    }
+
+    /// Reads a block's stored bytes and verifies its checksum; returns contents and compression type.
+    static func readRaw(file: any ReadableFile, handle: BlockHandle) throws -> (bytes: [UInt8], type: CompressionType) {
+        let n = Int(handle.size) + SegmentFormat.blockTrailerSize
+        let data = try file.read(at: Int64(handle.offset), count: n)
+        guard data.count == n else {
+            throw StorageError.corruption("truncated block (wanted \(n) bytes, file has \(data.count))", file: file.path, offset: Int64(handle.offset))
+        }
+        let size = Int(handle.size)
+        let (typeByte, stored, actual) = data.withUnsafeBytes { p in
+            (p[size], CRC32C.unmask(loadFixed32(p, size + 1)), CRC32C.checksum(UnsafeRawBufferPointer(rebasing: p[0..<(size + 1)])))
+        }
+        guard stored == actual else {
+            throw StorageError.corruption("block checksum mismatch", file: file.path, offset: Int64(handle.offset))
+        }
+        guard let type = CompressionType(rawValue: typeByte) else {
+            throw StorageError.corruption("unknown block compression type \(typeByte)", file: file.path, offset: Int64(handle.offset) + Int64(size))
+        }
+        var bytes = data
+        bytes.removeLast(SegmentFormat.blockTrailerSize)
+        return (bytes, type)
+    }
+
+    /// Reads, verifies and (if needed) decompresses a block.
+    static func readBlock(file: any ReadableFile, handle: BlockHandle) throws -> Block {
+        let (bytes, type) = try readRaw(file: file, handle: handle)
+        switch type {
+        case .none:
+            return try bytes.withUnsafeBytes { try Block(copying: $0, file: file.path, offset: Int64(handle.offset)) }
+        case .lz4:
+            guard let raw = bytes.withUnsafeBytes({ LZ4Codec.decompress($0) }) else {
+                throw StorageError.corruption("LZ4 block does not decompress", file: file.path, offset: Int64(handle.offset))
+            }
+            return try Block(owning: raw, file: file.path, offset: Int64(handle.offset))
+        }
+    }
+
+    func dataBlock(_ handle: BlockHandle, fillCache: Bool) throws -> Block {
+        let key = BlockCache.Key(file: number.rawValue, offset: handle.offset)
+        if let cache, let b = cache.get(key) { return b }
+        let b = try Self.readBlock(file: file, handle: handle)
+        if fillCache { cache?.insert(key, b) }
+        return b
+    }
+
+    @inline(__always)
+    func mayContain(userKeyHash h: UInt64) -> Bool {
+        guard !filter.isEmpty else { return true }
+        return filter.withUnsafeBytes { BloomFilter.mayContain($0, hash: h) }
+    }
+
+    enum GetResult {
+        case found([UInt8])
+        case deleted
+        case absent
+    }
+
+    /// The newest entry of `userKey` at or below the lookup key's sequence.
+    func get(lookup: [UInt8], userKey: [UInt8], hash: UInt64, fillCache: Bool) throws -> GetResult {
+        guard mayContain(userKeyHash: hash) else { return .absent }
+        let indexIt = index.makeIterator(file: path, offset: Int64(footer.index.offset))
+        lookup.withUnsafeBytes { indexIt.seek($0) }
+        if let e = indexIt.error { throw e }
+        guard indexIt.isValid else { return .absent }
+        var r = ByteReader(indexIt.value)
+        guard let handle = BlockHandle(decoding: &r) else {
+            throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
+        }
+        let block = try dataBlock(handle, fillCache: fillCache)
+        let it = block.makeIterator(file: path, offset: Int64(handle.offset))
+        lookup.withUnsafeBytes { it.seek($0) }
+        if let e = it.error { throw e }
+        guard it.isValid else { return .absent }
+        let k = it.key
+        let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
+        guard same else { return .absent }
+        if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
+        return .found(Array(it.value))
+    }
+
+    func makeIterator(fillCache: Bool = true) -> SegmentIterator { SegmentIterator(self, fillCache: fillCache) }
+}
+
+/// Iterates a segment: an index iterator chooses the data block, a block iterator walks it.
+final class SegmentIterator: InternalIterator {
+    let segment: SegmentReader
+    let fillCache: Bool
+    let indexIt: BlockIterator
+    var dataIt: BlockIterator?
+    var dataHandle: BlockHandle?
+    private(set) var error: StorageError?
+
+    init(_ segment: SegmentReader, fillCache: Bool) {
+        self.segment = segment
+        self.fillCache = fillCache
+        indexIt = segment.index.makeIterator(file: segment.path, offset: Int64(segment.footer.index.offset))
+    }
+
+    var isValid: Bool { dataIt?.isValid ?? false }
+    var key: UnsafeRawBufferPointer { dataIt!.key }
+    var value: UnsafeRawBufferPointer { dataIt!.value }
+
+    private func fail(_ e: StorageError) {
+        if error == nil { error = e }
+        dataIt = nil
+    }
+
+    /// Loads the block the index iterator points at.
+    private func loadBlock() {
+        guard indexIt.isValid else {
+            if let e = indexIt.error { fail(e) }
+            dataIt = nil
+            return
+        }
+        var r = ByteReader(indexIt.value)
+        guard let h = BlockHandle(decoding: &r) else {
+            fail(.corruption("bad block handle in index", file: segment.path, offset: Int64(segment.footer.index.offset)))
+            return
+        }
+        if let d = dataIt, dataHandle == h { _ = d; return }
+        do {
+            let b = try segment.dataBlock(h, fillCache: fillCache)
+            dataIt = b.makeIterator(file: segment.path, offset: Int64(h.offset))
+            dataHandle = h
+        } catch let e as StorageError {
+            fail(e)
+        } catch {
+            fail(StorageError(.io, "\(error)", file: segment.path))
+        }
+    }
+
+    private func checkData() {
+        if let e = dataIt?.error { fail(e) }
+    }
+
+    private func skipEmptyForward() {
+        while let d = dataIt, !d.isValid {
+            if let e = d.error { fail(e); return }
+            indexIt.next()
+            loadBlock()
+            dataIt?.seekToFirst()
+        }
+    }
+
+    private func skipEmptyBackward() {
+        while let d = dataIt, !d.isValid {
+            if let e = d.error { fail(e); return }
+            indexIt.prev()
+            loadBlock()
+            dataIt?.seekToLast()
+        }
+    }
+
+    func seekToFirst() {
+        indexIt.seekToFirst()
+        loadBlock()
+        dataIt?.seekToFirst()
+        skipEmptyForward()
+    }
+
+    func seekToLast() {
+        indexIt.seekToLast()
+        loadBlock()
+        dataIt?.seekToLast()
+        skipEmptyBackward()
+    }
+
+    func seek(_ target: UnsafeRawBufferPointer) {
+        indexIt.seek(target)
+        loadBlock()
+        dataIt?.seek(target)
+        skipEmptyForward()
+    }
+
+    func next() {
+        dataIt!.next()
+        checkData()
+        skipEmptyForward()
+    }
+
+    func prev() {
+        dataIt!.prev()
+        checkData()
+        skipEmptyBackward()
+    }
+}

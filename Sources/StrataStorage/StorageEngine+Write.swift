@@ -1,0 +1,218 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A thread waiting in the write queue.
+final class Writer {
+    var batch: WriteBatch
+    let sync: Bool
+    var done = false
+    var error: Error?
+    let cond: Condition
+
+    init(batch: WriteBatch, sync: Bool, lock: Lock) {
+        self.batch = batch
+        self.sync = sync
+        cond = Condition(lock)
+    }
+}
+
+extension StorageEngine {
+    public func put(_ key: [UInt8], _ value: [UInt8], options: WriteOptions = WriteOptions()) throws {
+        var b = WriteBatch()
+        b.put(key, value)
+        try write(b, options: options)
+    }
+
+    public func delete(_ key: [UInt8], options: WriteOptions = WriteOptions()) throws {
+        var b = WriteBatch()
+        b.delete(key)
+        try write(b, options: options)
+    }
+
+    /// Applies a batch atomically. With sync, it returns after the log is durable on disk.
+    ///
+    /// Group commit: writers queue up; the one at the head appends the whole group to the log
+    /// as one record with one fdatasync, inserts it into the memtable, and wakes the others.
+    public func write(_ batch: WriteBatch, options writeOptions: WriteOptions = WriteOptions()) throws {
+        let sync = writeOptions.sync ?? options.syncByDefault
+        let w = Writer(batch: batch, sync: sync, lock: lock)
+        lock.lock()
+        if closed || closing {
+            lock.unlock()
+            throw StorageError(.closed, "the database is closed", file: path)
+        }
+        writers.append(w)
+        while !w.done && writers[writerHead] !== w { w.cond.wait() }
+        if w.done {
+            lock.unlock()
+            if let e = w.error { throw e }
+            return
+        }
+        // This thread leads a group.
+        var groupEnd = writerHead + 1
+        var result: Error?
+        do {
+            try makeRoomForWrite(force: false)
+        } catch {
+            result = error
+        }
+        if result == nil {
+            // Gather followers: up to 1 MiB (less when the leader's batch is small, to keep its latency).
+            let leaderBytes = w.batch.byteSize
+            let maxBytes = leaderBytes <= 128 << 10 ? leaderBytes + (128 << 10) : 1 << 20
+            var bytes = leaderBytes
+            var group: WriteBatch? = nil
+            while groupEnd < writers.count {
+                let f = writers[groupEnd]
+                if f.sync && !w.sync { break }  // a non-sync leader must not carry a sync write
+                if bytes + f.batch.byteSize > maxBytes { break }
+                bytes += f.batch.byteSize
+                if group == nil { group = w.batch }
+                group!.append(f.batch)
+                groupEnd += 1
+            }
+            var merged = group ?? w.batch
+            let first = versions.lastSequence + 1
+            merged.sequence = first
+            let count = UInt64(merged.count)
+            let log = self.log
+            let mem = self.mem
+            lock.unlock()
+            do {
+                try merged.rep.withUnsafeBytes { try log.addRecord($0, sync: w.sync) }
+                var seq = first
+                try merged.forEach { kind, key, value in
+                    mem.add(sequence: seq, kind: kind, key: key, value: value)
+                    seq += 1
+                }
+            } catch {
+                result = error
+            }
+            lock.lock()
+            if let e = result {
+                // Sticky: the log may hold part of this record; refuse writes until reopen.
+                if backgroundError == nil {
+                    backgroundError = StorageError(.writesStopped, "a log write or sync failed; writes are refused until the database is reopened (\(e))", file: path)
+                }
+            } else {
+                versions.lastSequence = first + count - 1
+                stats.userBytesWritten += UInt64(merged.byteSize - WriteBatch.headerSize)
+                stats.walBytesWritten += UInt64(merged.byteSize)
+            }
+        }
+        for i in writerHead..<groupEnd {
+            let f = writers[i]
+            f.error = result
+            f.done = true
+            if f !== w { f.cond.signal() }
+        }
+        writerHead = groupEnd
+        if writerHead == writers.count {
+            writers.removeAll(keepingCapacity: true)
+            writerHead = 0
+        } else {
+            if writerHead > 64 {
+                writers.removeFirst(writerHead)
+                writerHead = 0
+            }
+            writers[writerHead].cond.signal()
+        }
+        lock.unlock()
+        if let result { throw result }
+    }
+
+    /// Makes sure the memtable has room, freezing it (and starting a new log) when full; slows or
+    /// stalls the writer while level 0 or the frozen memtables are backed up. Holds `lock`.
+    func makeRoomForWrite(force: Bool) throws {
+        var allowDelay = !force
+        var force = force
+        while true {
+            if let e = backgroundError { throw e }
+            if closing { throw StorageError(.closed, "the database is closing", file: path) }
+            let l0 = versions.current.levels[0].count
+            if allowDelay && l0 >= options.level0SlowdownTrigger && options.backgroundWork {
+                // Give compaction a moment, once per write, rather than stalling later for long.
+                stats.writeSlowdowns += 1
+                lock.unlock()
+                usleep(1000)
+                lock.lock()
+                allowDelay = false
+                continue
+            }
+            if !force && mem.approximateBytes <= options.memtableBytes { return }
+            if force && mem.isEmpty { return }
+            if imms.count >= options.maxImmutableMemtables {
+                if !options.backgroundWork {
+                    try flushOldestImmutable()
+                    continue
+                }
+                stats.writeStalls += 1
+                flushWanted.signal()
+                backgroundDone.wait()
+                continue
+            }
+            if l0 >= options.level0StopTrigger && options.backgroundWork {
+                stats.writeStalls += 1
+                compactionWanted.signal()
+                backgroundDone.wait()
+                continue
+            }
+            // Freeze the memtable and start a new log.
+            let number = versions.newFileNumber()
+            let file: any WritableFile
+            do {
+                file = try fs.openWritable(DatabaseFile.log(number).path(in: path), truncate: true)
+            } catch {
+                backgroundError = StorageError(.writesStopped, "could not create a new log (\(error))", file: path)
+                throw backgroundError!
+            }
+            do {
+                try log.close()
+            } catch {
+                backgroundError = StorageError(.writesStopped, "closing the log failed (\(error))", file: path)
+                throw backgroundError!
+            }
+            log = LogWriter(file: file)
+            imms.append(mem)
+            mem = MemTable(logNumber: number)
+            force = false
+            if options.backgroundWork {
+                flushWanted.signal()
+            } else {
+                try flushOldestImmutable()
+            }
+        }
+    }
+
+    /// Freezes the memtable (if not empty) and waits until every frozen memtable is in a segment.
+    public func flush() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if closed { throw StorageError(.closed, "the database is closed", file: path) }
+        // Become the write leader so the memtable is not in use by a writer.
+        let w = Writer(batch: WriteBatch(), sync: false, lock: lock)
+        writers.append(w)
+        while writers[writerHead] !== w { w.cond.wait() }
+        var err: Error?
+        do { try makeRoomForWrite(force: true) } catch { err = error }
+        writerHead += 1
+        if writerHead == writers.count {
+            writers.removeAll(keepingCapacity: true)
+            writerHead = 0
+        } else {
+            writers[writerHead].cond.signal()
+        }
+        if let err { throw err }
+        if !options.backgroundWork {
+            while !imms.isEmpty { try flushOldestImmutable() }
+            return
+        }
+        while !imms.isEmpty {
+            if let e = backgroundError { throw e }
+            flushWanted.signal()
+            backgroundDone.wait()
+        }
+        if let e = backgroundError { throw e }
+    }
+}

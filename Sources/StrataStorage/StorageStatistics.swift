@@ -1,0 +1,53 @@
+/// Counters and the shape of the tree, as `StorageEngine.statistics()` reports them.
+public struct StorageStatistics: Sendable, CustomStringConvertible {
+    public struct LevelStatistics: Sendable {
+        public var level: Int
+        public var fileCount: Int
+        public var bytes: UInt64
+    }
+
+    public var levels: [LevelStatistics] = []
+    /// Bytes of user keys and values written through `put`, `delete` and batches.
+    public var userBytesWritten: UInt64 = 0
+    public var walBytesWritten: UInt64 = 0
+    public var flushBytesWritten: UInt64 = 0
+    public var compactionBytesRead: UInt64 = 0
+    public var compactionBytesWritten: UInt64 = 0
+    public var flushCount = 0
+    public var compactionCount = 0
+    public var trivialMoveCount = 0
+    public var blockCacheHits = 0
+    public var blockCacheMisses = 0
+    public var blockCacheBytes = 0
+    public var openSegments = 0
+    public var memtableBytes = 0
+    public var immutableMemtables = 0
+    public var writeStalls = 0
+    public var writeSlowdowns = 0
+    public var lastSequence: UInt64 = 0
+
+    /// (log + flush + compaction bytes written) / user bytes written.
+    public var writeAmplification: Double {
+        userBytesWritten == 0 ? 0 : Double(walBytesWritten + flushBytesWritten + compactionBytesWritten) / Double(userBytesWritten)
+    }
+
+    public var totalSegmentBytes: UInt64 { levels.reduce(0) { $0 + $1.bytes } }
+
+    public var description: String {
+        var s = "level  files  bytes\n"
+        for l in levels where l.fileCount > 0 { s += "L\(l.level)     \(l.fileCount)     \(l.bytes)\n" }
+        s += "user bytes \(userBytesWritten), wal \(walBytesWritten), flushed \(flushBytesWritten), compacted \(compactionBytesRead) -> \(compactionBytesWritten)\n"
+        s += "write amplification \(writeAmplification), flushes \(flushCount), compactions \(compactionCount) (trivial moves \(trivialMoveCount))\n"
+        s += "block cache hits \(blockCacheHits), misses \(blockCacheMisses), bytes \(blockCacheBytes); stalls \(writeStalls), slowdowns \(writeSlowdowns)"
+        return s
+    }
+}
+
+/// What opening the database recovered from its logs.
+public struct RecoveryReport: Sendable {
+    public var logsReplayed: [String] = []
+    public var batchesReplayed = 0
+    public var entriesReplayed = 0
+    /// Torn or damaged tails dropped from logs (and the manifest), by file.
+    public var droppedTails: [(file: String, tail: LogTail)] = []
+}
