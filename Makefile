@@ -22,7 +22,7 @@ test: deps test-swift
 
 test-swift:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel
+	$(SWIFT) test --skip-build
 
 bench: deps
 	$(SWIFT) build -c release --product strata-bench

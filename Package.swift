@@ -6,7 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StrataStorage", targets: ["StrataStorage"]),
+        .library(name: "Strata", targets: ["Strata"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
+        .executable(name: "strata-dump", targets: ["strata-dump"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -31,6 +33,18 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // DynamoDB item semantics on the engine.
+        .target(
+            name: "Strata",
+            dependencies: ["StrataStorage"]
+        ),
+        .executableTarget(
+            name: "strata-dump",
+            dependencies: [
+                "StrataStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "strata-bench",
             dependencies: [
@@ -48,6 +62,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataStorageTests",
+            dependencies: ["StrataStorage"]
+        ),
+        .testTarget(
+            name: "StrataTests",
+            dependencies: ["Strata"]
+        ),
+        .testTarget(
+            name: "StrataDumpTests",
             dependencies: ["StrataStorage"]
         ),
     ],

@@ -1,0 +1,2 @@
+// DynamoDB item semantics on StrataStorage.
+@_exported import StrataStorage
