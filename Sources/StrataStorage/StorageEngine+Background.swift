@@ -280,13 +280,13 @@ extension StorageEngine {
             }
             if let e = input.error { throw e }
             try finishOutput()
-            let inputs = c.inputs, nextInputs = c.nextInputs, level = c.level
+            let inputs = c.inputs, nextInputs = c.nextInputs, level = c.level, outputLevel = c.outputLevel
             let written = outputs
             try logAndApply { _ in
                 var e = VersionEdit()
                 for f in inputs { e.deletedFiles.append((level, f.number)) }
-                for f in nextInputs { e.deletedFiles.append((level + 1, f.number)) }
-                for f in written { e.newFiles.append((level + 1, f)) }
+                for f in nextInputs { e.deletedFiles.append((outputLevel, f.number)) }
+                for f in written { e.newFiles.append((outputLevel, f)) }
                 e.compactPointers.append((level, Compaction.range(inputs).largest + [UInt8](repeating: 0, count: 8)))
                 return e
             }
@@ -337,7 +337,8 @@ extension StorageEngine {
             for l in 0..<Version.levelCount where !versions.current.overlappingFiles(level: l, begin: begin, end: end).isEmpty { d = l }
             return d
         }
-        for level in 0..<max(deepest, 1) {
+        var bottomRewritten = false
+        for level in 0...deepest {
             manifestLock.lock()
             lock.lock()
             let v = versions.current
@@ -346,10 +347,26 @@ extension StorageEngine {
             lock.unlock()
             manifestLock.unlock()
             if let err { throw err }
-            if inputs.isEmpty { continue }
-            var c = Compaction.make(v, level: level, inputs: inputs)
-            // Into the bottom level, rewrite even a lone file so tombstones and overwritten entries go.
-            if level + 1 >= deepest { c.allowTrivialMove = false }
+            var c: Compaction
+            if level + 1 < deepest {
+                if inputs.isEmpty { continue }
+                c = Compaction.make(v, level: level, inputs: inputs)
+            } else if level + 1 == deepest || (deepest == 0 && level == 0) {
+                // Into the bottom level: take every bottom file in range, so the whole range is
+                // rewritten and overwritten entries and tombstones go.
+                if inputs.isEmpty { continue }
+                c = Compaction.make(v, level: level, inputs: inputs)
+                let bottom = v.overlappingFiles(level: c.outputLevel, begin: begin, end: end)
+                let have = Set(c.nextInputs.map(\.number))
+                c.nextInputs += bottom.filter { !have.contains($0.number) }
+                c.nextInputs.sort { compareInternalKeys($0.smallest, $1.smallest) < 0 }
+                c.allowTrivialMove = false
+                bottomRewritten = true
+            } else {
+                // level == deepest > 0: rewrite in place unless the step above already did.
+                if inputs.isEmpty || bottomRewritten { continue }
+                c = Compaction.inPlace(v, level: level, inputs: inputs)
+            }
             try runCompaction(c)
         }
     }

@@ -3,14 +3,15 @@
 struct Compaction {
     let level: Int
     let inputs: [FileMetadata]       // from `level`
-    let nextInputs: [FileMetadata]   // from `level + 1`
-    let grandparents: [FileMetadata] // from `level + 2`, to cut outputs that would overlap too much
+    var nextInputs: [FileMetadata]   // from `outputLevel` (when it is below `level`)
+    let grandparents: [FileMetadata] // from `outputLevel + 1`, to cut outputs that would overlap too much
     let base: Version
+    /// `level + 1`, or `level` itself for a manual rewrite of the bottom level in place.
+    var outputLevel: Int
     /// Manual compaction of the bottom level turns this off, so the file is rewritten and its
     /// overwritten entries and tombstones dropped.
     var allowTrivialMove = true
 
-    var outputLevel: Int { level + 1 }
     var allInputs: [FileMetadata] { inputs + nextInputs }
     var inputBytes: UInt64 { allInputs.reduce(0) { $0 + $1.size } }
 
@@ -69,6 +70,15 @@ struct Compaction {
         let next = v.overlappingFiles(level: level + 1, begin: lo, end: hi)
         let (alo, ahi) = range(inputs + next)
         let gp = level + 2 < Version.levelCount ? v.overlappingFiles(level: level + 2, begin: alo, end: ahi) : []
-        return Compaction(level: level, inputs: inputs, nextInputs: next, grandparents: gp, base: v)
+        return Compaction(level: level, inputs: inputs, nextInputs: next, grandparents: gp, base: v, outputLevel: level + 1)
+    }
+
+    /// Rewrites files of one level in place (manual compaction of the bottom level).
+    static func inPlace(_ v: Version, level: Int, inputs: [FileMetadata]) -> Compaction {
+        let (lo, hi) = range(inputs)
+        let gp = level + 1 < Version.levelCount ? v.overlappingFiles(level: level + 1, begin: lo, end: hi) : []
+        var c = Compaction(level: level, inputs: inputs, nextInputs: [], grandparents: gp, base: v, outputLevel: level)
+        c.allowTrivialMove = false
+        return c
     }
 }
