@@ -6,7 +6,8 @@ public final class FaultInjectingFileSystem: FileSystem {
     public struct Faults: Sendable {
         /// Writes fail once this many more bytes have been appended (across all files); nil: never.
         public var failWritesAfterBytes: Int?
-        /// When a write fails, append this many of its bytes first (a short write).
+        /// When a write fails, this many bytes beyond the limit still land first (a short write;
+        /// never the whole write).
         public var shortWriteBytes = 0
         /// Every sync fails.
         public var failSyncs = false
@@ -46,7 +47,7 @@ public final class FaultInjectingFileSystem: FileSystem {
                 return (n, false)
             }
             c.failedWrites += 1
-            let part = max(0, min(n, f.shortWriteBytes, max(left, 0)))
+            let part = max(0, min(n - 1, max(left, 0) + f.shortWriteBytes))
             c.bytesWritten += part
             return (part, true)
         }
