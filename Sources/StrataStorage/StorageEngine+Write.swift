@@ -99,6 +99,9 @@ extension StorageEngine {
                 versions.lastSequence = first + count - 1
                 stats.userBytesWritten += UInt64(merged.byteSize - WriteBatch.headerSize)
                 stats.walBytesWritten += UInt64(merged.byteSize)
+                stats.walRecords += 1
+                if w.sync { stats.walSyncs += 1 }
+                stats.batchesWritten += groupEnd - writerHead
             }
         }
         for i in writerHead..<groupEnd {

@@ -10,6 +10,11 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
     /// Bytes of user keys and values written through `put`, `delete` and batches.
     public var userBytesWritten: UInt64 = 0
     public var walBytesWritten: UInt64 = 0
+    /// Log records appended (one per write group) and how many of them were synced.
+    public var walRecords = 0
+    public var walSyncs = 0
+    /// Batches written (each joins one group).
+    public var batchesWritten = 0
     public var flushBytesWritten: UInt64 = 0
     public var compactionBytesRead: UInt64 = 0
     public var compactionBytesWritten: UInt64 = 0
