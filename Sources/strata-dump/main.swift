@@ -1,1 +1,0 @@
-print("strata-dump: not yet")
