@@ -187,7 +187,7 @@ import Testing
 @Suite struct AttributeValueLiteralTests {
     @Test func literalsBuildItems() throws {
         let item: Item = ["id": "u1", "age": 42, "score": 4.5, "tiny": 1e-5, "admin": false,
-                          "tags": ["a", 1], "address": ["city": "Oslo"], "note": nil]
+                          "tags": ["a", 1], "address": ["city": "Oslo"], "note": .null]
         #expect(item["id"] == .s("u1"))
         #expect(item["age"] == .n(Number(42)))
         #expect(item["score"] == .n(try Number("4.5")))

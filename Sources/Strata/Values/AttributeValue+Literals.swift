@@ -1,10 +1,14 @@
 /// Swift literals for attribute values, so an item reads like its JSON:
 ///
 ///     let item: Item = ["id": "u1", "age": 42, "score": 4.5, "admin": false,
-///                       "tags": ["a", "b"], "address": ["city": "Oslo"], "note": nil]
+///                       "tags": ["a", "b"], "address": ["city": "Oslo"], "note": .null]
 ///
-/// A string is S, an integer or a float literal is N, a Boolean is BOOL, an array is L, a
-/// dictionary is M and `nil` is NULL. Sets have no literal; write `.ss([...])`.
+/// A string is S, an integer or a float literal is N, a Boolean is BOOL, an array is L and a
+/// dictionary is M. Sets have no literal; write `.ss([...])`.
+///
+/// There is deliberately no `nil` literal for NULL: with one, `nil` in any
+/// `AttributeValue?` context that is not plainly Optional (a ternary, a generic) silently becomes
+/// `.some(.null)` instead of "absent", and a missing attribute is `nil` throughout this layer.
 extension AttributeValue: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .s(value) }
 }
@@ -39,8 +43,4 @@ extension AttributeValue: ExpressibleByDictionaryLiteral {
             preconditionFailure("duplicate key in a map literal")
         }))
     }
-}
-
-extension AttributeValue: ExpressibleByNilLiteral {
-    public init(nilLiteral: ()) { self = .null }
 }
