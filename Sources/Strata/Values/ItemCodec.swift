@@ -1,0 +1,235 @@
+/// The compact binary encoding of an item, the engine value of an item. Format:
+/// Docs/item_format.md.
+///
+///     item  = version (1 byte) + varint attribute count + (name + value)*
+///     name  = varint length + UTF-8 bytes
+///     value = tag (1 byte) + payload
+///
+/// Map entries and item attributes are written sorted by name (UTF-8 bytes), so equal items
+/// encode to equal bytes.
+public enum ItemCodec {
+    /// Constants of the format. On-disk: never change.
+    enum Format {
+        static let version1: UInt8 = 1
+        /// Decoding refuses deeper nesting than this (valid items have at most 32 levels).
+        static let maxDecodeDepth = 64
+    }
+
+    /// Value tags. On-disk: never change; a retired tag is never reused.
+    enum Tag: UInt8 {
+        case s = 0x01
+        case n = 0x02
+        case b = 0x03
+        case boolFalse = 0x04
+        case boolTrue = 0x05
+        case null = 0x06
+        case m = 0x07
+        case l = 0x08
+        case ss = 0x09
+        case ns = 0x0A
+        case bs = 0x0B
+    }
+
+    public static func encode(_ item: Item) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        encode(item, into: &out)
+        return out
+    }
+
+    public static func encode(_ item: Item, into out: inout [UInt8]) {
+        out.append(Format.version1)
+        encodeEntries(item, into: &out)
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(DynamoDBError) -> Item {
+        var reader = Reader(bytes: bytes)
+        let version = try reader.byte()
+        guard version == Format.version1 else {
+            throw DynamoDBError(.internalServerError, "Corrupt item: unknown item format version \(version) at byte 0")
+        }
+        let item = try reader.entries(depth: 1)
+        guard reader.at == bytes.count else { throw reader.corrupt("trailing bytes") }
+        return item
+    }
+
+    // MARK: Writing
+
+    static func encodeEntries(_ entries: [String: AttributeValue], into out: inout [UInt8]) {
+        putVarint(UInt64(entries.count), into: &out)
+        if entries.count == 1, let (name, value) = entries.first {
+            putString(name, into: &out)
+            encodeValue(value, into: &out)
+            return
+        }
+        let sorted = entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        for (name, value) in sorted {
+            putString(name, into: &out)
+            encodeValue(value, into: &out)
+        }
+    }
+
+    static func encodeValue(_ value: AttributeValue, into out: inout [UInt8]) {
+        switch value {
+        case .s(let s):
+            out.append(Tag.s.rawValue)
+            putString(s, into: &out)
+        case .n(let n):
+            out.append(Tag.n.rawValue)
+            KeyEncoding.encodeNumber(n, into: &out)
+        case .b(let b):
+            out.append(Tag.b.rawValue)
+            putVarint(UInt64(b.count), into: &out)
+            out.append(contentsOf: b)
+        case .bool(let v):
+            out.append(v ? Tag.boolTrue.rawValue : Tag.boolFalse.rawValue)
+        case .null:
+            out.append(Tag.null.rawValue)
+        case .m(let entries):
+            out.append(Tag.m.rawValue)
+            encodeEntries(entries, into: &out)
+        case .l(let elements):
+            out.append(Tag.l.rawValue)
+            putVarint(UInt64(elements.count), into: &out)
+            for e in elements { encodeValue(e, into: &out) }
+        case .ss(let members):
+            out.append(Tag.ss.rawValue)
+            putVarint(UInt64(members.count), into: &out)
+            for s in members { putString(s, into: &out) }
+        case .ns(let members):
+            out.append(Tag.ns.rawValue)
+            putVarint(UInt64(members.count), into: &out)
+            for n in members { KeyEncoding.encodeNumber(n, into: &out) }
+        case .bs(let members):
+            out.append(Tag.bs.rawValue)
+            putVarint(UInt64(members.count), into: &out)
+            for b in members {
+                putVarint(UInt64(b.count), into: &out)
+                out.append(contentsOf: b)
+            }
+        }
+    }
+
+    static func putString(_ s: String, into out: inout [UInt8]) {
+        let utf8 = s.utf8
+        putVarint(UInt64(utf8.count), into: &out)
+        out.append(contentsOf: utf8)
+    }
+
+    /// LEB128: 7 bits a byte, low bits first, high bit set on all but the last byte.
+    static func putVarint(_ v: UInt64, into out: inout [UInt8]) {
+        var v = v
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    // MARK: Reading
+
+    struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        func corrupt(_ what: String) -> DynamoDBError {
+            DynamoDBError(.internalServerError, "Corrupt item: \(what) at byte \(at)")
+        }
+
+        mutating func byte() throws(DynamoDBError) -> UInt8 {
+            guard at < bytes.count else { throw corrupt("unexpected end") }
+            defer { at += 1 }
+            return bytes[at]
+        }
+
+        mutating func varint() throws(DynamoDBError) -> Int {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let b = try byte()
+                guard shift < 63 || (shift == 63 && b <= 1) else { throw corrupt("varint overflow") }
+                result |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { break }
+                shift += 7
+            }
+            guard result <= UInt64(bytes.count) else { throw corrupt("length beyond the value") }
+            return Int(result)
+        }
+
+        mutating func raw(_ count: Int) throws(DynamoDBError) -> [UInt8] {
+            guard count <= bytes.count - at else { throw corrupt("length beyond the value") }
+            defer { at += count }
+            return Array(bytes[at..<at + count])
+        }
+
+        mutating func string() throws(DynamoDBError) -> String {
+            let count = try varint()
+            guard count <= bytes.count - at else { throw corrupt("length beyond the value") }
+            let s = bytes[at..<at + count]
+            guard let text = String(validating: s, as: UTF8.self) else { throw corrupt("invalid UTF-8") }
+            at += count
+            return text
+        }
+
+        mutating func number() throws(DynamoDBError) -> Number {
+            do {
+                return try KeyEncoding.decodeNumber(bytes, at: &at)
+            } catch {
+                throw corrupt("malformed number")
+            }
+        }
+
+        mutating func entries(depth: Int) throws(DynamoDBError) -> [String: AttributeValue] {
+            let count = try varint()
+            var out: [String: AttributeValue] = [:]
+            out.reserveCapacity(count)
+            for _ in 0..<count {
+                let name = try string()
+                let value = try self.value(depth: depth)
+                guard out.updateValue(value, forKey: name) == nil else { throw corrupt("duplicate name") }
+            }
+            return out
+        }
+
+        mutating func value(depth: Int) throws(DynamoDBError) -> AttributeValue {
+            guard depth <= Format.maxDecodeDepth else { throw corrupt("nesting too deep") }
+            let tagByte = try byte()
+            guard let tag = Tag(rawValue: tagByte) else { throw corrupt("unknown value tag \(tagByte)") }
+            switch tag {
+            case .s: return .s(try string())
+            case .n: return .n(try number())
+            case .b: return .b(try raw(try varint()))
+            case .boolFalse: return .bool(false)
+            case .boolTrue: return .bool(true)
+            case .null: return .null
+            case .m: return .m(try entries(depth: depth + 1))
+            case .l:
+                let count = try varint()
+                var out: [AttributeValue] = []
+                out.reserveCapacity(count)
+                for _ in 0..<count { out.append(try value(depth: depth + 1)) }
+                return .l(out)
+            case .ss:
+                let count = try varint()
+                var out: [String] = []
+                out.reserveCapacity(count)
+                for _ in 0..<count { out.append(try string()) }
+                return .ss(out)
+            case .ns:
+                let count = try varint()
+                var out: [Number] = []
+                out.reserveCapacity(count)
+                for _ in 0..<count { out.append(try number()) }
+                return .ns(out)
+            case .bs:
+                let count = try varint()
+                var out: [[UInt8]] = []
+                out.reserveCapacity(count)
+                for _ in 0..<count { out.append(try raw(try varint())) }
+                return .bs(out)
+            }
+        }
+    }
+}
