@@ -105,6 +105,7 @@ struct SegmentCommand: ParsableCommand {
             if output.json { try printJSON(JSONOutput(check: result), format: f) } else { print(InspectionText.check(result)) }
             if !result.ok { throw ExitCode(1) }
             if !layout && !scan { return }
+            if !output.json { print("") }
         }
         try reporting {
             let seg = try SegmentInspector(path: file)
@@ -116,11 +117,9 @@ struct SegmentCommand: ParsableCommand {
                 try printJSON(out, format: f)
                 return
             }
-            if !check { print(InspectionText.segment(seg.summary, format: f)) }
-            if layout {
-                print("")
-                print(InspectionText.layout(try seg.layout(), format: f))
-            }
+            // Properties alone by default; with --layout or --scan, just what was asked for.
+            if !check && !layout && !scan { print(InspectionText.segment(seg.summary, format: f)) }
+            if layout { print(InspectionText.layout(try seg.layout(), format: f)) }
             if scan {
                 var n = 0
                 if let limit, limit == 0 { return }
@@ -153,7 +152,10 @@ struct WALCommand: ParsableCommand {
             if output.json { try printJSON(report, format: output.format) } else {
                 print(InspectionText.wal(report, format: output.format, frames: frames))
             }
-            if report.badRecords > 0 { throw ExitCode(1) }
+            if report.isDamaged {
+                let what = report.records.isEmpty ? "not a Strata log, or damaged from its first record" : "damaged"
+                fail("\(file): \(what)" + (report.tail.map { " (\(InspectionText.tail($0)))" } ?? ""))
+            }
         }
     }
 }

@@ -63,6 +63,7 @@ import Testing
         #expect(t.offset == r.records[1].offset + 7 + Int64(r.records[1].length))
         #expect(t.droppedBytes == Int64(full - 3) - t.offset)
         #expect(t.reason == "truncated record (torn write)")
+        #expect(t.isTornWrite && !r.isDamaged)
         #expect(InspectionText.wal(r).contains("torn tail       dropped \(t.droppedBytes) bytes at offset \(t.offset): truncated record (torn write)"))
     }
 
@@ -76,6 +77,8 @@ import Testing
         #expect(r.records.count == 1)
         #expect(r.tail?.offset == Int64(second))
         #expect(r.tail?.reason == "checksum mismatch")
+        #expect(r.isDamaged)
+        #expect(InspectionText.wal(r).contains("torn tail       dropped \(b.count - second) bytes at offset \(second): checksum mismatch (damage, not a torn write)"))
     }
 
     @Test func largeRecordSpansBlocksAsFragments() throws {
@@ -122,6 +125,12 @@ import Testing
         let zeros = try LogReport.inspect(path: "/l/b.log", fileSystem: fs)
         #expect(zeros.tail?.reason == "zero-filled space")
         #expect(zeros.tail?.droppedBytes == 100)
+        #expect(!zeros.isDamaged)
+        // A file that is not a log at all.
+        fs.setContents(of: "/l/c.log", bytes(String(repeating: "hello, world ", count: 9)))
+        let foreign = try LogReport.inspect(path: "/l/c.log", fileSystem: fs)
+        #expect(foreign.records.isEmpty && foreign.isDamaged)
+        #expect(foreign.tail?.offset == 0)
     }
 
     @Test func missingFileThrows() throws {

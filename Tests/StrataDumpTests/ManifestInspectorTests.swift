@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StrataStorage
 
@@ -170,6 +171,44 @@ import Testing
         let text = InspectionText.database(r)
         #expect(text.contains("  \(segs[1])  FAILED"))
         #expect(text.contains("status: 1 problem\n  /db/\(segs[1]) at offset 0: data block 0: block checksum mismatch"))
+    }
+
+    @Test func damagedLiveLogIsAProblemButATornOneIsNot() throws {
+        let db = try ManifestInspectorTests.twoSegments()
+        let engine = try db.open()
+        try engine.put(bytes("x"), bytes("1"))
+        try engine.put(bytes("y"), bytes("2"))
+        try engine.close()
+        let log = try #require(try db.files(withSuffix: ".log").last)
+        var b = db.contents(log)
+        db.setContents(log, Array(b.dropLast(2)))
+        let torn = try DatabaseReport.inspect(directory: db.dir, fileSystem: db.fs)
+        #expect(torn.ok, "\(torn.problems)")
+        #expect(torn.logs.last?.tail?.isTornWrite == true)
+        b[7 + 4] ^= 0x20  // inside the first record's payload
+        db.setContents(log, b)
+        let damaged = try DatabaseReport.inspect(directory: db.dir, fileSystem: db.fs)
+        #expect(damaged.problems.map(\.message) == ["damaged record: checksum mismatch; recovery drops the last \(b.count) bytes"])
+        #expect(damaged.problems.first?.offset == 0)
+    }
+
+    @Test func realDirectoryThroughThePosixFileSystem() throws {
+        var template = Array("/tmp/strata-dump-test-XXXXXX".utf8CString)
+        let dir = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+        defer {
+            for name in (try? PosixFileSystem().listDirectory(dir)) ?? [] { try? PosixFileSystem().remove(dir + "/" + name) }
+            rmdir(dir)
+        }
+        var o = StorageOptions()
+        o.backgroundWork = false
+        let engine = try StorageEngine.open(at: dir, options: o)
+        for i in 0..<10 { try engine.put(bytes(key(i)), bytes(value(i))) }
+        try engine.flush()
+        try engine.close()
+        let r = try DatabaseReport.inspect(directory: dir)
+        #expect(r.ok, "\(r.problems)")
+        #expect(r.segments.map(\.entries) == [10])
+        #expect(r.manifest.lastSequence == 10)
     }
 
     @Test func missingSegment() throws {

@@ -104,6 +104,8 @@ public struct DatabaseReport: Sendable, Equatable, Encodable {
                                                   badRecords: log.badRecords, tail: log.tail))
                     if let bad = log.records.first(where: { $0.problem != nil }) {
                         problem(path, "record at offset \(bad.offset): \(bad.problem!)", offset: bad.offset)
+                    } else if let t = log.tail, !t.isTornWrite {
+                        problem(path, "damaged record: \(t.reason); recovery drops the last \(t.droppedBytes) bytes", offset: t.offset)
                     }
                 } catch let e as StorageError {
                     report.problems.append(InspectionProblem(e, file: path))

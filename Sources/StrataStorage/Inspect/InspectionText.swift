@@ -78,14 +78,14 @@ public enum InspectionText {
     }
 
     public static func tail(_ t: LogTailInfo) -> String {
-        "dropped \(t.droppedBytes) bytes at offset \(t.offset): \(t.reason)"
+        "dropped \(t.droppedBytes) bytes at offset \(t.offset): \(t.reason)" + (t.isTornWrite ? "" : " (damage, not a torn write)")
     }
 
     public static func wal(_ r: LogReport, format f: ByteFormat = .printable, frames: Bool = false) -> String {
         var out = [
             line("log", r.file),
             line("file size", "\(r.fileSize) bytes"),
-            line("records", "\(r.records.count) (\(r.frames.count) frames), \(r.entries) operations"),
+            line("records", "\(r.records.count) (\(r.frames.count) frame\(r.frames.count == 1 ? "" : "s")), \(r.entries) operations"),
         ]
         if let a = r.firstSequence, let b = r.lastSequence { out.append(line("sequences", "\(a)...\(b)")) }
         out.append(line("torn tail", r.tail.map(tail) ?? "none"))

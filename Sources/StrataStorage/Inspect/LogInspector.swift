@@ -45,11 +45,22 @@ public struct LogTailInfo: Sendable, Equatable, Encodable {
     public var droppedBytes: Int64
     public var reason: String
 
+    /// True when the tail is what a crash mid-append leaves (a truncated record or zero-filled
+    /// space); false when a complete record is damaged (bad checksum, unknown type...).
+    public var isTornWrite: Bool
+
     init(_ t: LogTail) {
         offset = t.offset
         droppedBytes = t.droppedBytes
         reason = t.reason
+        isTornWrite = Self.tornWriteReasons.contains(t.reason)
     }
+
+    /// `LogReader`'s reasons for a tail that a crash during an append explains.
+    static let tornWriteReasons: Set<String> = [
+        "truncated record header", "truncated record (torn write)", "zero-filled space",
+        "log ends inside a fragmented record (torn write)",
+    ]
 }
 
 /// A write-ahead log as recovery would read it.
@@ -67,6 +78,9 @@ public struct LogReport: Sendable, Equatable, Encodable {
     public var tail: LogTailInfo?
     /// Records whose payload is not a well-formed batch.
     public var badRecords: Int { records.filter { $0.problem != nil }.count }
+    /// Whether the log is damaged (or not a log at all): a record that is not a batch, or a tail
+    /// that a torn write does not explain. A torn tail alone is normal after a crash.
+    public var isDamaged: Bool { badRecords > 0 || (tail.map { !$0.isTornWrite } ?? false) }
 }
 
 /// Reads the framed records of a log file (write-ahead log or manifest).
