@@ -6,7 +6,7 @@ extension Operand {
         case .value(let v): return v
         case .path(let p): return p.value(in: item)
         case .size(let p):
-            guard let v = p.value(in: item), let n = v.size else { return nil }
+            guard let v = p.value(in: item), let n = v.expressionSize else { return nil }
             return .n(try! Number(String(n)))
         }
     }
@@ -15,7 +15,7 @@ extension Operand {
 extension AttributeValue {
     /// What size() returns: bytes of a string (UTF-8) or binary, members of a set, entries of a
     /// map or list. Numbers, booleans and nulls have no size.
-    var size: Int? {
+    var expressionSize: Int? {
         switch self {
         case .s(let s): s.utf8.count
         case .b(let b): b.count

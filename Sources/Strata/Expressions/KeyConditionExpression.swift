@@ -117,16 +117,9 @@ public struct KeyConditionExpression: Sendable, Hashable {
     }
 }
 
-/// The sort-key conditions a Query allows.
-public enum SortKeyCondition: Sendable, Hashable {
-    case equal(AttributeValue)
-    case lessThan(AttributeValue)
-    case lessThanOrEqual(AttributeValue)
-    case greaterThan(AttributeValue)
-    case greaterThanOrEqual(AttributeValue)
-    case between(AttributeValue, AttributeValue)
-    case beginsWith(AttributeValue)
-
+/// SortKeyCondition (declared with the key encoding, which turns it into an engine key range)
+/// as the expression layer builds and checks it.
+extension SortKeyCondition {
     init(_ op: Comparator, _ v: AttributeValue) {
         switch op {
         case .eq, .ne: self = .equal(v)

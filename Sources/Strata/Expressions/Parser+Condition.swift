@@ -105,6 +105,8 @@ extension Parser {
             }
             return .in(lhs, list)
         }
+        // A misused or unknown function standing alone says so rather than "syntax error".
+        if startsCall, let deferred { throw deferred }
         throw syntaxError()
     }
 

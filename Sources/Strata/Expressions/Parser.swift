@@ -30,7 +30,8 @@ struct Parser {
         let i = index ?? position
         let token = tokens[i]
         let lower = i > 0 ? tokens[i - 1].range.lowerBound : token.range.lowerBound
-        let upper = i + 1 < tokens.count ? tokens[i + 1].range.upperBound : token.range.upperBound
+        let upper = token.kind == .end ? (i > 0 ? tokens[i - 1].range.upperBound : token.range.upperBound)
+            : tokens[i + 1].range.upperBound
         let near = String(source.unicodeScalars[lower..<max(lower, upper)])
         return kind.error("Syntax error; token: \"\(token.text)\", near: \"\(near)\"")
     }

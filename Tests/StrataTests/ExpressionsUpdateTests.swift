@@ -1,0 +1,195 @@
+import Testing
+@testable import Strata
+
+private typealias F = ExpressionsFixture
+
+@Suite("UpdateExpression")
+struct ExpressionsUpdateTests {
+    func apply(_ text: String, names: [String: String]? = nil, values: [String: AttributeValue]? = nil,
+               to item: Item) throws -> Item {
+        try F.update(text, names: names, values: values).apply(to: item).item
+    }
+
+    // The Developer Guide's update examples on ProductCatalog item 789 and friends.
+
+    @Test func guideSetAttributes() throws {
+        let item: Item = ["Id": F.n("789")]
+        let out = try apply("SET ProductCategory = :c, Price = :p",
+                            values: [":c": .s("Hardware"), ":p": F.n("60")], to: item)
+        #expect(out == ["Id": F.n("789"), "ProductCategory": .s("Hardware"), "Price": F.n("60")])
+    }
+
+    @Test func guideSetListElementAndNestedMap() throws {
+        let item: Item = [
+            "RelatedItems": .l([.s("Hammer"), .s("Nails")]),
+            "ProductReviews": .m(["FiveStar": .l([.s("Best product ever!")])]),
+        ]
+        let out = try apply("SET RelatedItems[1] = :ri, #pr.#5star[1] = :r5, #pr.#3star = :r3",
+                            names: ["#pr": "ProductReviews", "#5star": "FiveStar", "#3star": "ThreeStar"],
+                            values: [":ri": .s("Screws"), ":r5": .s("Very happy"), ":r3": .l([.s("Just OK")])],
+                            to: item)
+        #expect(out == [
+            "RelatedItems": .l([.s("Hammer"), .s("Screws")]),
+            "ProductReviews": .m([
+                "FiveStar": .l([.s("Best product ever!"), .s("Very happy")]),
+                "ThreeStar": .l([.s("Just OK")]),
+            ]),
+        ])
+    }
+
+    @Test func guideArithmetic() throws {
+        let out = try apply("SET Price = Price - :p", values: [":p": F.n("15")], to: ["Price": F.n("60")])
+        #expect(out == ["Price": F.n("45")])
+        let up = try apply("SET Price = :p + Price", values: [":p": F.n("0.5")], to: ["Price": F.n("1.25")])
+        #expect(up == ["Price": F.n("1.75")])
+    }
+
+    @Test func guideListAppend() throws {
+        let item: Item = ["RelatedItems": .l([.s("Hammer")])]
+        #expect(try apply("SET #ri = list_append(#ri, :vals)", names: ["#ri": "RelatedItems"],
+                          values: [":vals": .l([.s("Screwdriver"), .s("Hacksaw")])], to: item)
+                == ["RelatedItems": .l([.s("Hammer"), .s("Screwdriver"), .s("Hacksaw")])])
+        #expect(try apply("SET #ri = list_append(:vals, #ri)", names: ["#ri": "RelatedItems"],
+                          values: [":vals": .l([.s("Chisel")])], to: item)
+                == ["RelatedItems": .l([.s("Chisel"), .s("Hammer")])])
+    }
+
+    @Test func guideIfNotExists() throws {
+        let values: [String: AttributeValue] = [":p": F.n("100")]
+        #expect(try apply("SET Price = if_not_exists(Price, :p)", values: values, to: ["Price": F.n("7")]) == ["Price": F.n("7")])
+        #expect(try apply("SET Price = if_not_exists(Price, :p)", values: values, to: [:]) == ["Price": F.n("100")])
+        #expect(try apply("SET l = list_append(if_not_exists(l, :empty), :v)",
+                          values: [":empty": .l([]), ":v": .l([.s("x")])], to: [:]) == ["l": .l([.s("x")])])
+        #expect(try apply("SET c = if_not_exists(c, :zero) + :one",
+                          values: [":zero": F.n("0"), ":one": F.n("1")], to: [:]) == ["c": F.n("1")])
+    }
+
+    @Test func guideRemove() throws {
+        let item: Item = [
+            "Brand": .s("x"), "InStock": .bool(true), "QuantityOnHand": F.n("3"), "Keep": .s("k"),
+            "RelatedItems": .l([.s("a"), .s("b"), .s("c"), .s("d")]),
+        ]
+        #expect(try apply("REMOVE Brand, InStock, QuantityOnHand", to: item) ==
+                ["Keep": .s("k"), "RelatedItems": .l([.s("a"), .s("b"), .s("c"), .s("d")])])
+        // Indexes name the elements of the list as it was.
+        #expect(try apply("REMOVE RelatedItems[1], RelatedItems[2]", to: item)["RelatedItems"] == .l([.s("a"), .s("d")]))
+        #expect(try apply("REMOVE RelatedItems[9], Nope, Nope2.x", to: ["RelatedItems": .l([.s("a")]), "Nope2": .m([:])]) ==
+                ["RelatedItems": .l([.s("a")]), "Nope2": .m([:])])
+    }
+
+    @Test func guideAddAndDelete() throws {
+        let item: Item = ["QuantityOnHand": F.n("5"), "Color": .ss(["Red", "Black"])]
+        let out = try apply("ADD QuantityOnHand :q, Color :c, NewCount :q",
+                            values: [":q": F.n("-2"), ":c": .ss(["Orange", "Red"])], to: item)
+        #expect(out["QuantityOnHand"] == F.n("3"))
+        #expect(out["NewCount"] == F.n("-2"))
+        #expect(out["Color"].map { ValueOrder.equal($0, .ss(["Red", "Black", "Orange"])) } == true)
+
+        let del = try apply("DELETE Color :p", values: [":p": .ss(["Red", "Yellow"])], to: item)
+        #expect(del["Color"] == .ss(["Black"]))
+        let gone = try apply("DELETE Color :p", values: [":p": .ss(["Red", "Black"])], to: item)
+        #expect(gone["Color"] == nil)
+        let none = try apply("DELETE Nope :p", values: [":p": .ss(["Red"])], to: item)
+        #expect(none == item)
+    }
+
+    @Test func setsOfEveryKind() throws {
+        let item: Item = ["ns": F.ns("1", "2"), "bs": .bs([[1]])]
+        let out = try apply("ADD ns :n, bs :b", values: [":n": F.ns("2", "3"), ":b": .bs([[2]])], to: item)
+        #expect(out["ns"].map { ValueOrder.equal($0, F.ns("1", "2", "3")) } == true)
+        #expect(out["bs"] == .bs([[1], [2]]))
+    }
+
+    @Test func rightHandSidesReadTheOldItem() throws {
+        let out = try apply("SET a = b, b = a", to: ["a": .s("A"), "b": .s("B")])
+        #expect(out == ["a": .s("B"), "b": .s("A")])
+    }
+
+    @Test func setPastTheEndAppends() throws {
+        #expect(try apply("SET l[5] = :v", values: [":v": .s("x")], to: ["l": .l([.s("a")])]) == ["l": .l([.s("a"), .s("x")])])
+        #expect(try apply("SET l[0] = :v", values: [":v": .s("x")], to: ["l": .l([])]) == ["l": .l([.s("x")])])
+    }
+
+    @Test func clausesInAnyOrderAndCase() throws {
+        let out = try apply("remove a add n :one set b = :s delete ss :d",
+                            values: [":one": F.n("1"), ":s": .s("s"), ":d": .ss(["x"])],
+                            to: ["a": .null, "ss": .ss(["x", "y"])])
+        #expect(out == ["n": F.n("1"), "b": .s("s"), "ss": .ss(["y"])])
+    }
+
+    @Test func updatedPathsForReturnValues() throws {
+        let u = try F.update("SET m.x = :v REMOVE gone ADD n :one",
+                             values: [":v": .s("new"), ":one": F.n("1")])
+        let old: Item = ["m": .m(["x": .s("old"), "y": .s("keep")]), "gone": .s("g"), "n": F.n("1"), "other": .s("o")]
+        let r = try u.apply(to: old)
+        #expect(r.updatedPaths == [F.path(.name("m"), .name("x")), DocumentPath(attribute: "gone"), DocumentPath(attribute: "n")])
+        #expect(r.updatedAttributes(of: old) == ["m": .m(["x": .s("old")]), "gone": .s("g"), "n": F.n("1")])
+        #expect(r.updatedAttributes(of: r.item) == ["m": .m(["x": .s("new")]), "n": F.n("2")])
+        #expect(u.attributeNames == ["m", "gone", "n"])
+    }
+
+    static let parseErrors: [(String, [String: AttributeValue]?, String)] = [
+        ("", nil, "Invalid UpdateExpression: The expression can not be empty;"),
+        ("INVALID SYNTAX HERE", nil, "Invalid UpdateExpression: Syntax error; token: \"INVALID\", near: \"INVALID SYNTAX\""),
+        ("ADD hits : incr", nil, "Invalid UpdateExpression: Syntax error; token: \":\", near: \"hits : incr\""),
+        ("SET a = :v + :v + :v", [":v": F.n("1")], "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":v + :v\""),
+        ("SET a :v", [":v": F.n("1")], "Invalid UpdateExpression: Syntax error; token: \":v\", near: \"a :v\""),
+        ("SET a = :v,", [":v": F.n("1")], "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \",\""),
+        ("ADD a b", nil, "Invalid UpdateExpression: Syntax error; token: \"b\", near: \"a b\""),
+        ("SET a = :v SET b = :v", [":v": F.n("1")], "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"),
+        ("REMOVE a REMOVE b", nil, "Invalid UpdateExpression: The \"REMOVE\" section can only be used once in an update expression;"),
+        ("SET Count = :v", [":v": F.n("1")], "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: Count"),
+        ("SET attr1 = :v", nil, "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v"),
+        ("SET #u = :v", [":v": F.n("1")], "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #u"),
+        ("SET a = :v, a.b = :v", [":v": F.n("1")], "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"),
+        ("SET f = :v REMOVE f", [":v": F.n("1")], "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [f], path two: [f]"),
+        ("SET a[0] = :v, a.b = :v", [":v": F.n("1")], "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [0]], path two: [a, b]"),
+        ("ADD a :v", [":v": .s("1")], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"),
+        ("ADD a :v", [":v": .l([])], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: LIST, typeSet: ALLOWED_FOR_ADD_OPERAND"),
+        ("ADD a :v", [":v": .m([:])], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: MAP, typeSet: ALLOWED_FOR_ADD_OPERAND"),
+        ("DELETE a :v", [":v": F.n("1")], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"),
+        ("DELETE a :v", [":v": .s("x")], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: STRING, typeSet: ALLOWED_FOR_DELETE_OPERAND"),
+        ("SET a = list_append(:v1, :v2)", [":v1": .s("x"), ":v2": .l([])], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: S"),
+        ("SET a = list_append(:v1)", [":v1": .l([])], "Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: list_append, number of operands: 1"),
+        ("SET a = :v1 + :v2", [":v1": .s("x"), ":v2": F.n("1")], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S"),
+        ("SET a = :v1 - :v2", [":v1": F.n("1"), ":v2": .ss(["x"])], "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: -, operand type: SS"),
+        ("SET a = if_not_exists(:v1, :v2)", [":v1": F.n("1"), ":v2": F.n("2")], "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists"),
+        ("SET a = if_not_exists(:v1)", [":v1": F.n("1")], "Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: 1"),
+        ("SET a = unknown_func(:v)", [":v": F.n("1")], "Invalid UpdateExpression: Invalid function name; function: unknown_func"),
+        ("SET a = size(b)", nil, "Invalid UpdateExpression: The function is not allowed in an update expression; function: size"),
+        ("SET a = :v", [":v": F.n("1"), ":unused": .s("x")], "Value provided in ExpressionAttributeValues unused in expressions: keys: {:unused}"),
+    ]
+
+    @Test(arguments: parseErrors)
+    func parseError(_ c: (String, [String: AttributeValue]?, String)) {
+        #expect(throws: DynamoDBError.validation(c.2)) { _ = try F.update(c.0, values: c.1) }
+    }
+
+    static let runtimeErrors: [(String, [String: AttributeValue]?, Item, String)] = [
+        ("SET a = b + :x", [":x": F.n("1")], [:], "The provided expression refers to an attribute that does not exist in the item"),
+        ("SET a = b", nil, ["a": .s("x")], "The provided expression refers to an attribute that does not exist in the item"),
+        ("SET a = b + :x", [":x": F.n("1")], ["b": .s("1")], "An operand in the update expression has an incorrect data type"),
+        ("SET a = list_append(b, :x)", [":x": .l([])], ["b": .s("1")], "An operand in the update expression has an incorrect data type"),
+        ("ADD a :x", [":x": F.n("1")], ["a": .s("1")], "An operand in the update expression has an incorrect data type"),
+        ("ADD a :x", [":x": .ss(["x"])], ["a": F.ns("1")], "An operand in the update expression has an incorrect data type"),
+        ("ADD a :x", [":x": .ss(["x"])], ["a": .l([])], "An operand in the update expression has an incorrect data type"),
+        ("DELETE a :x", [":x": .ss(["x"])], ["a": .s("x")], "An operand in the update expression has an incorrect data type"),
+        ("SET a.b.c = :x", [":x": F.n("1")], ["a": .m([:])], "The document path provided in the update expression is invalid for update"),
+        ("SET absent.nested = :x", [":x": F.n("1")], ["topLevel": .s("val")], "The document path provided in the update expression is invalid for update"),
+        ("SET a.b = :x", [":x": F.n("1")], ["a": .l([])], "The document path provided in the update expression is invalid for update"),
+        ("SET a[0] = :x", [":x": F.n("1")], ["a": .m([:])], "The document path provided in the update expression is invalid for update"),
+        ("REMOVE a.b", nil, ["a": .s("x")], "The document path provided in the update expression is invalid for update"),
+    ]
+
+    @Test(arguments: runtimeErrors)
+    func runtimeError(_ c: (String, [String: AttributeValue]?, Item, String)) throws {
+        let u = try F.update(c.0, values: c.1)
+        #expect(throws: DynamoDBError.validation(c.3)) { _ = try u.apply(to: c.2) }
+    }
+
+    @Test func nestedArithmetic() throws {
+        let out = try apply("SET #m.#c = #m.#c + :inc", names: ["#m": "mymap", "#c": "counter"],
+                            values: [":inc": F.n("5")], to: ["mymap": .m(["counter": F.n("10")])])
+        #expect(out == ["mymap": .m(["counter": F.n("15")])])
+    }
+}
