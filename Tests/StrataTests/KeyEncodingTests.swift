@@ -106,6 +106,12 @@ import Testing
         #expect(Self.encoded(.n(try Number("99999999999999999999999999999999999999"))).count == 1 + 1 + 1 + 20)
     }
 
+    /// The worked example of Docs/key_encoding.md.
+    @Test func documentedExample() throws {
+        let key = KeyEncoding.encodeKey(tableID: 7, partitionKey: "u1", sortKey: .n(try Number("-2.5")))
+        #expect(key == [0x00, 0x00, 0x00, 0x07, 0x01, 0x75, 0x31, 0x00, 0x01, 0x02, 0x01, 0x7D, 0xC9, 0xFF])
+    }
+
     @Test func keysRoundTripAndPartitionsAreContiguous() throws {
         var g = SeededGenerator(seed: 0x5EED_0013)
         for (pkType, skType) in [("S", "N"), ("N", "S"), ("B", "B"), ("S", "S"), ("N", "")] {
