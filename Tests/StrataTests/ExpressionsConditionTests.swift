@@ -63,7 +63,7 @@ struct ExpressionsConditionParsingTests {
         let pb = DocumentPath(attribute: "b")
         #expect(e.root == .and(.and(.and(.and(
             .attributeNotExists(DocumentPath(attribute: "a")),
-            .attributeType(pb, .value(.s("S")))),
+            .attributeType(.path(pb), "S")),
             .beginsWith(c, x)),
             .contains(a, y)),
             .compare(.size(pb), .gt, .value(F.n("3")))))
@@ -74,16 +74,27 @@ struct ExpressionsConditionParsingTests {
         #expect(e.root == .compare(x, .lt, a))
     }
 
-    @Test func inAcceptsOneHundredOperands() throws {
+    @Test func inAcceptsOneHundredOperandsCountingItsLeftSide() throws {
         var values: [String: AttributeValue] = [:]
-        for i in 0..<100 { values[":v\(i)"] = F.n("\(i)") }
-        let list = (0..<100).map { ":v\($0)" }.joined(separator: ", ")
+        for i in 0..<99 { values[":v\(i)"] = F.n("\(i)") }
+        let list = (0..<99).map { ":v\($0)" }.joined(separator: ", ")
         let e = try F.condition("a IN (\(list))", values: values)
         guard case .in(_, let operands) = e.root else {
             Issue.record("not an IN")
             return
         }
-        #expect(operands.count == 100)
+        #expect(operands.count == 99)
+    }
+
+    @Test func attributeTypeAcceptsAValueSubject() throws {
+        let e = try F.condition("attribute_type(:v, :t)", values: [":v": F.n("0"), ":t": .s("N")])
+        #expect(e.root == .attributeType(.value(F.n("0")), "N"))
+        #expect(e.evaluate([:]))
+    }
+
+    @Test func namesMayRepeatOutsideFunctions() throws {
+        let e = try F.condition("a = a AND begins_with(a, b)")
+        #expect(e.evaluate(["a": .s("x"), "b": .s("")]))
     }
 
     @Test func reservedWordsAreTheDocumentedList() {
@@ -129,6 +140,17 @@ struct ExpressionsConditionErrorTests {
         ("size(a) = size(:v)", nil, [":v": .s("x")], "Invalid ConditionExpression: Operator or function requires a document path; operator or function: size"),
         ("if_not_exists(a, :v) = :v", nil, [":v": .s("x")], "Invalid ConditionExpression: The function is not allowed to be used in a condition expression; function: if_not_exists"),
         ("a = :v", nil, [":v": .s("x"), ":w": .s("y")], "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"),
+        ("size(a)", nil, nil, "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"),
+        ("attribute_exists(a) < :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists"),
+        ("dog(a) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Invalid function name; function: dog"),
+        ("ATTRIBUTE_EXISTS(a)", nil, nil, "Invalid ConditionExpression: Invalid function name; function: ATTRIBUTE_EXISTS"),
+        ("size(a, a) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2"),
+        ("attribute_type(a, b)", nil, nil, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: path"),
+        ("a IN ()", nil, nil, "Invalid ConditionExpression: Syntax error; token: \")\", near: \"()\""),
+        ("a", nil, nil, "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"a\""),
+        ("_a = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Syntax error; token: \"_\", near: \"_a\""),
+        ("1a = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Syntax error; token: \"1\", near: \"1a\""),
+        ("a = :v", nil, [":v": .ss([])], "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty for key :v"),
         ("a = :v", ["#a": "a", "#b": "b"], [":v": .s("x")], "Value provided in ExpressionAttributeNames unused in expressions: keys: {#a, #b}"),
     ]
 
@@ -147,8 +169,8 @@ struct ExpressionsConditionErrorTests {
 
     @Test func inRejectsOneHundredAndOneOperands() {
         var values: [String: AttributeValue] = [:]
-        for i in 0..<101 { values[":v\(i)"] = .s("\(i)") }
-        let list = (0..<101).map { ":v\($0)" }.joined(separator: ",")
+        for i in 0..<100 { values[":v\(i)"] = .s("\(i)") }
+        let list = (0..<100).map { ":v\($0)" }.joined(separator: ",")
         #expect(throws: DynamoDBError.validation("Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101")) {
             _ = try F.condition("a IN (\(list))", values: values)
         }

@@ -105,6 +105,38 @@ struct ExpressionsUpdateTests {
         #expect(out == ["a": .s("B"), "b": .s("A")])
     }
 
+    @Test func severalSetsPastTheEndAppendInIndexOrder() throws {
+        let out = try apply("SET a[84] = :v1, a[37] = :v2, a[17] = :v3, a[50] = :v4",
+                            values: [":v1": .s("a1"), ":v2": .s("a2"), ":v3": .s("a3"), ":v4": .s("a4")],
+                            to: ["a": .l([.s("one")])])
+        #expect(out == ["a": .l([.s("one"), .s("a3"), .s("a2"), .s("a4"), .s("a1")])])
+    }
+
+    @Test func removeAndSetIndexTheOriginalList() throws {
+        let list: Item = ["a": .l([F.n("2"), F.n("3"), F.n("4"), F.n("5"), F.n("6"), F.n("7")])]
+        let want: Item = ["a": .l([F.n("2"), F.n("4"), F.n("17"), F.n("6"), F.n("7")])]
+        #expect(try apply("REMOVE a[1] SET a[3] = :v", values: [":v": F.n("17")], to: list) == want)
+        #expect(try apply("SET a[3] = :v REMOVE a[1]", values: [":v": F.n("17")], to: list) == want)
+    }
+
+    @Test func removeOfANestedPathOnAMissingItemIsIgnored() throws {
+        let u = try F.update("REMOVE x.y, w[0], z")
+        #expect(try u.apply(to: nil).item == [:])
+        #expect(throws: DynamoDBError.validation("The document path provided in the update expression is invalid for update")) {
+            _ = try u.apply(to: ["k": .s("v")])
+        }
+    }
+
+    @Test func attributeNamesFollowTheLexicalRules() throws {
+        let values: [String: AttributeValue] = [":v": F.n("1")]
+        #expect(try apply("SET Alpha_Numeric_123 = :v", values: values, to: [:]) == ["Alpha_Numeric_123": F.n("1")])
+        #expect(try apply("SET #123 = :123", names: ["#123": "3can include any character!.#="], values: [":123": F.n("1")], to: [:])
+                == ["3can include any character!.#=": F.n("1")])
+        for bad in ["SET _123 = :v", "SET 123a = :v", "SET hi-there = :v", "SET :v = :v", "SET a[:v] = :v", "SET # = :v"] {
+            #expect(throws: DynamoDBError.self) { _ = try F.update(bad, values: values) }
+        }
+    }
+
     @Test func setPastTheEndAppends() throws {
         #expect(try apply("SET l[5] = :v", values: [":v": .s("x")], to: ["l": .l([.s("a")])]) == ["l": .l([.s("a"), .s("x")])])
         #expect(try apply("SET l[0] = :v", values: [":v": .s("x")], to: ["l": .l([])]) == ["l": .l([.s("x")])])
@@ -157,6 +189,12 @@ struct ExpressionsUpdateTests {
         ("SET a = if_not_exists(:v1)", [":v1": F.n("1")], "Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: 1"),
         ("SET a = unknown_func(:v)", [":v": F.n("1")], "Invalid UpdateExpression: Invalid function name; function: unknown_func"),
         ("SET a = size(b)", nil, "Invalid UpdateExpression: The function is not allowed in an update expression; function: size"),
+        ("SET a = LIST_APPEND(:v, :v)", [":v": .l([])], "Invalid UpdateExpression: Invalid function name; function: LIST_APPEND"),
+        ("SET a = list_append(list_append(:v, :v), :v)", [":v": .l([])], "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
+        ("SET c = if_not_exists(c, :v + :v)", [":v": F.n("1")], "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":v + :v\""),
+        ("SET a = _f(b)", nil, "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"= _f\""),
+        ("HELLO b = :v", [":v": F.n("1")], "Invalid UpdateExpression: Syntax error; token: \"HELLO\", near: \"HELLO b\""),
+        ("SET a = :v1 REMOVE a SET b = :v2", [":v1": F.n("1"), ":v2": F.n("2")], "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"),
         ("SET a = :v", [":v": F.n("1"), ":unused": .s("x")], "Value provided in ExpressionAttributeValues unused in expressions: keys: {:unused}"),
     ]
 

@@ -55,9 +55,9 @@ extension ConditionNode {
             return p.value(in: item) != nil
         case .attributeNotExists(let p):
             return p.value(in: item) == nil
-        case .attributeType(let p, let t):
-            guard let v = p.value(in: item), case .s(let name)? = t.resolve(in: item) else { return false }
-            return v.typeDescriptor == name
+        case .attributeType(let o, let type):
+            guard let v = o.resolve(in: item) else { return false }
+            return v.typeDescriptor == type
         case .beginsWith(let a, let b):
             switch (a.resolve(in: item), b.resolve(in: item)) {
             case (.s(let x)?, .s(let y)?): return x.utf8.starts(with: y.utf8)

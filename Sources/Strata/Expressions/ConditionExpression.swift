@@ -45,7 +45,8 @@ public indirect enum ConditionNode: Sendable, Hashable {
     case `in`(Operand, [Operand])
     case attributeExists(DocumentPath)
     case attributeNotExists(DocumentPath)
-    case attributeType(DocumentPath, Operand)
+    /// attribute_type(operand, :type) with the type descriptor ("S", "NS", ...).
+    case attributeType(Operand, String)
     case beginsWith(Operand, Operand)
     case contains(Operand, Operand)
     case not(ConditionNode)

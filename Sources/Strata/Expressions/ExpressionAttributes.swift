@@ -21,6 +21,13 @@ public struct ExpressionAttributes: Sendable {
             for key in values.keys.sorted() where !Self.isPlaceholder(key, sigil: ":") {
                 throw .validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"\(key)\"")
             }
+            for key in values.keys.sorted() {
+                do {
+                    try values[key]!.validate()
+                } catch {
+                    throw .validation("ExpressionAttributeValues contains invalid value: \(error.message) for key \(key)")
+                }
+            }
         }
         self.names = names ?? [:]
         self.values = values ?? [:]

@@ -141,7 +141,7 @@ extension ConditionExpression {
             case .between(let a, let b, let c): visit(a); visit(b); visit(c)
             case .in(let a, let list): visit(a); list.forEach(visit)
             case .attributeExists(let p), .attributeNotExists(let p): out.insert(p.attributeName)
-            case .attributeType(let p, let t): out.insert(p.attributeName); visit(t)
+            case .attributeType(let o, _): visit(o)
             case .not(let c): visit(c)
             case .and(let l, let r), .or(let l, let r): visit(l); visit(r)
             }

@@ -1,7 +1,7 @@
 /// One token of an expression, with where it sits in the source (for "near:" in syntax errors).
 struct Token: Sendable {
     enum Kind: Equatable, Sendable {
-        case identifier      // a bare attribute name, keyword or function name
+        case identifier      // a letter then letters, digits and underscores: a name, keyword or function
         case name            // #placeholder
         case value           // :placeholder
         case integer         // digits (list indexes)
@@ -53,12 +53,7 @@ enum Lexer {
                 end = i
                 while end < scalars.endIndex, ("0"..."9").contains(scalars[end]) { end = scalars.index(after: end) }
                 kind = .integer
-                // A word that starts with digits ("1abc") is one invalid identifier token.
-                if end < scalars.endIndex, isWordScalar(scalars[end]) {
-                    end = word(from: end)
-                    kind = .identifier
-                }
-            case "a"..."z", "A"..."Z", "_":
+            case "a"..."z", "A"..."Z":
                 end = word(from: i)
                 kind = .identifier
             case "<":

@@ -65,14 +65,21 @@ extension Parser {
         let startsCall = current.kind == .identifier && peek().isSymbol("(")
         let term = try parseTerm()
         if startsCall, case .call(let name, let args) = term, Self.conditionFunctions.contains(name) {
-            return conditionFunction(name, args)
+            let node = conditionFunction(name, args)
+            // A boolean function cannot be an operand ("attribute_exists(a) < :v").
+            if atComparison { throw kind.error("The function is not allowed to be used this way in an expression; function: \(name)") }
+            return node
         }
         let lhs = operand(term)
+        if startsCall, !atComparison, case .call(let name, _) = term {
+            // A value function standing alone ("size(a)"), or an unknown one.
+            if let deferred { throw deferred }
+            throw kind.error("The function is not allowed to be used this way in an expression; function: \(name)")
+        }
         if current.kind == .symbol, let comparator = Comparator(rawValue: current.text) {
             advance()
             let rhs = operand(try parseTerm())
             checkOrderable(comparator.rawValue, [lhs, rhs], ordering: comparator != .eq && comparator != .ne)
-            checkDistinct(comparator.rawValue, [lhs, rhs])
             return .compare(lhs, comparator, rhs)
         }
         if current.isKeyword("BETWEEN") {
@@ -100,14 +107,19 @@ extension Parser {
                 list.append(operand(try parseTerm()))
             }
             try expectSymbol(")")
-            if list.count > 100 {
-                note("The IN operator is provided with too many operands; number of operands: \(list.count)")
+            // The limit of 100 counts the left-hand operand too.
+            if list.count + 1 > 100 {
+                note("The IN operator is provided with too many operands; number of operands: \(list.count + 1)")
             }
             return .in(lhs, list)
         }
-        // A misused or unknown function standing alone says so rather than "syntax error".
-        if startsCall, let deferred { throw deferred }
         throw syntaxError()
+    }
+
+    /// Whether the current token continues a comparison, BETWEEN or IN.
+    var atComparison: Bool {
+        (current.kind == .symbol && Comparator(rawValue: current.text) != nil)
+            || current.isKeyword("BETWEEN") || current.isKeyword("IN")
     }
 
     /// A term in operand position: a path, a value, or size(path).
@@ -158,22 +170,21 @@ extension Parser {
             }
             return name == "attribute_exists" ? .attributeExists(p) : .attributeNotExists(p)
         case "attribute_type":
+            // The first operand may be a path or a value; the type must be a value.
             guard count(2) else { return placeholder }
-            guard case .path(let p) = args[0] else {
-                note("Operator or function requires a document path; operator or function: \(name)")
+            let subject = operand(args[0])
+            guard case .value(let v) = operand(args[1]) else {
+                note("Incorrect operand type for operator or function; operator or function: \(name), operand type: path")
                 return placeholder
             }
-            let type = operand(args[1])
-            if case .value(let v) = type {
-                if case .s(let t) = v {
-                    if !Self.typeDescriptors.contains(t) {
-                        note("Invalid attribute type name found; type: \(t), valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }")
-                    }
-                } else {
-                    note("Incorrect operand type for operator or function; operator or function: \(name), operand type: \(v.typeDescriptor)")
-                }
+            guard case .s(let t) = v else {
+                note("Incorrect operand type for operator or function; operator or function: \(name), operand type: \(v.typeDescriptor)")
+                return placeholder
             }
-            return .attributeType(p, type)
+            if !Self.typeDescriptors.contains(t) {
+                note("Invalid attribute type name found; type: \(t), valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }")
+            }
+            return .attributeType(subject, t)
         case "begins_with", "contains":
             guard count(2) else { return placeholder }
             let a = operand(args[0]), b = operand(args[1])

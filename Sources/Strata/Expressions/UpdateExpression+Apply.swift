@@ -16,20 +16,27 @@ extension UpdateExpression {
     static let wrongType = DynamoDBError.validation("An operand in the update expression has an incorrect data type")
     static let invalidPath = DynamoDBError.validation("The document path provided in the update expression is invalid for update")
 
-    /// Applies the update to `item` (an empty item when there is none yet). Every right-hand
-    /// side reads the item as it was before the update.
-    public func apply(to item: Item) throws(DynamoDBError) -> UpdateResult {
+    /// Applies the update to `existing` (nil when there is no item yet). Every right-hand side
+    /// reads the item as it was before the update, and every list index names an element of
+    /// the list as it was: several SETs past the end append in index order, and REMOVEs go
+    /// from the highest index down.
+    public func apply(to existing: Item?) throws(DynamoDBError) -> UpdateResult {
+        let item = existing ?? [:]
         var sets: [(DocumentPath, AttributeValue)] = []
         for case .set(let path, let value) in actions {
             sets.append((path, try Self.evaluate(value, item)))
         }
         var result = item
-        for (path, value) in sets { try Self.assign(value, at: path, in: &result) }
+        for (path, value) in sets.sorted(by: { Self.descending($1.0, $0.0) }) {
+            try Self.assign(value, at: path, in: &result)
+        }
 
-        // Remove list elements from the highest index down, so every index names an element
-        // of the list as it was.
         let removals = actions.compactMap { a -> DocumentPath? in if case .remove(let p) = a { p } else { nil } }
-        for path in removals.sorted(by: { Self.descending($0, $1) }) { try Self.remove(path, in: &result) }
+        for path in removals.sorted(by: { Self.descending($0, $1) }) {
+            // DynamoDB ignores a nested REMOVE on an item that does not exist.
+            if existing == nil, !path.isTopLevel { continue }
+            try Self.remove(path, in: &result)
+        }
 
         for action in actions {
             switch action {

@@ -132,6 +132,9 @@ extension Parser {
                     }
                     return .ifNotExists(p, b)
                 }
+                for case .call("list_append", _) in args {
+                    note("The function is not allowed to be used this way in an expression; function: list_append")
+                }
                 for case .value(let v) in [a, b] {
                     if case .l = v { continue }
                     note("Incorrect operand type for operator or function; operator or function: list_append, operand type: \(v.typeDescriptor)")
