@@ -100,29 +100,34 @@ struct SegmentCommand: ParsableCommand {
 
     func run() throws {
         let f = output.format
-        if check {
-            let result = SegmentInspector.check(path: file)
-            if output.json { try printJSON(JSONOutput(check: result), format: f) } else { print(InspectionText.check(result)) }
-            if !result.ok { throw ExitCode(1) }
+        let checked = check ? SegmentInspector.check(path: file) : nil
+        if let checked, !output.json {
+            print(InspectionText.check(checked))
+            if !checked.ok { throw ExitCode(1) }
             if !layout && !scan { return }
-            if !output.json { print("") }
+            print("")
         }
         try reporting {
-            let seg = try SegmentInspector(path: file)
             let fromKey = from.flatMap(f.parse), toKey = to.flatMap(f.parse)
             if output.json {
-                var out = JSONOutput(summary: seg.summary)
-                if layout { out.layout = try seg.layout() }
-                if scan { out.entries = try seg.entries(from: fromKey, to: toKey, limit: limit) }
+                var out = JSONOutput(check: checked)
+                if checked?.ok ?? true {
+                    let seg = try SegmentInspector(path: file)
+                    out.summary = seg.summary
+                    if layout { out.layout = try seg.layout() }
+                    if scan { out.entries = try seg.entries(from: fromKey, to: toKey, limit: limit) }
+                }
                 try printJSON(out, format: f)
+                if checked?.ok == false { throw ExitCode(1) }
                 return
             }
+            let seg = try SegmentInspector(path: file)
             // Properties alone by default; with --layout or --scan, just what was asked for.
             if !check && !layout && !scan { print(InspectionText.segment(seg.summary, format: f)) }
             if layout { print(InspectionText.layout(try seg.layout(), format: f)) }
             if scan {
-                var n = 0
                 if let limit, limit == 0 { return }
+                var n = 0
                 try seg.scan(from: fromKey, to: toKey) { e in
                     print(InspectionText.entry(e, format: f))
                     n += 1
