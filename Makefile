@@ -8,10 +8,10 @@ SWIFT ?= swift
 
 # System packages the build needs: the LZ4 headers (liblz4-dev) and pkg-config.
 deps:
-	@if [ ! -f /usr/include/lz4.h ] || ! command -v pkg-config >/dev/null; then \
-		echo "installing liblz4-dev and pkg-config"; \
+	@if [ ! -f /usr/include/lz4.h ] || [ ! -f /usr/include/zlib.h ] || ! command -v pkg-config >/dev/null; then \
+		echo "installing liblz4-dev, zlib1g-dev and pkg-config"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq liblz4-dev pkg-config; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq liblz4-dev zlib1g-dev pkg-config; \
 	fi
 
 run: deps

@@ -9,11 +9,15 @@ let package = Package(
         .library(name: "Strata", targets: ["Strata"]),
         .executable(name: "strata-bench", targets: ["strata-bench"]),
         .executable(name: "strata-dump", targets: ["strata-dump"]),
+        .executable(name: "strata-server", targets: ["strata-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // The system liblz4 (Debian: liblz4-dev). Never vendored.
@@ -37,6 +41,28 @@ let package = Package(
         .target(
             name: "Strata",
             dependencies: ["StrataStorage"]
+        ),
+        // DynamoDB JSON 1.0 wire codec (no networking), shared by server and clients.
+        .target(
+            name: "StrataWire",
+            dependencies: ["Strata"]
+        ),
+        // HTTP: the DynamoDB endpoint (Hummingbird 2), SigV4, gzip, CRC32 headers.
+        .target(
+            name: "StrataGateway",
+            dependencies: [
+                "StrataWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "strata-server",
+            dependencies: [
+                "StrataGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "strata-dump",
@@ -67,6 +93,13 @@ let package = Package(
         .testTarget(
             name: "StrataTests",
             dependencies: ["Strata"]
+        ),
+        .testTarget(
+            name: "StrataGatewayTests",
+            dependencies: [
+                "StrataGateway",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "StrataDumpTests",

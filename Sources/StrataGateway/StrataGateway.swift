@@ -1,0 +1,2 @@
+// The DynamoDB HTTP endpoint.
+import StrataWire
