@@ -67,6 +67,10 @@ struct ExpressionsLegacyTests {
         (["a": ExpectedAttributeValue(comparisonOperator: .gt, attributeValueList: [.ss(["x"])])], "One or more parameter values were invalid: ComparisonOperator GT is not valid for SS AttributeValue type"),
         (["a": ExpectedAttributeValue(comparisonOperator: .beginsWith, attributeValueList: [F.n("1")])], "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"),
         (["a": ExpectedAttributeValue(comparisonOperator: .contains, attributeValueList: [.l([])])], "One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L AttributeValue type"),
+        (["a": ExpectedAttributeValue(comparisonOperator: .eq)], "One or more parameter values were invalid: Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a"),
+        (["a": ExpectedAttributeValue(comparisonOperator: .in, attributeValueList: [F.n("3"), .s("dog")])], "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type"),
+        (["a": ExpectedAttributeValue(comparisonOperator: .between, attributeValueList: [F.n("4"), F.n("3")])], "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"),
+        (["a": ExpectedAttributeValue(comparisonOperator: .between, attributeValueList: [.s("dog"), .s("aardvark")])], "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"),
     ])
     func expectedErrors(_ expected: [String: ExpectedAttributeValue], _ message: String) {
         #expect(throws: DynamoDBError.validation(message)) { _ = try ConditionExpression.expected(expected) }
@@ -94,6 +98,15 @@ struct ExpressionsLegacyTests {
         #expect(throws: DynamoDBError.validation("Query condition missed key schema element: pk")) {
             _ = try KeyConditionExpression.keyConditions(["sk": Condition(.eq, [.s("x")])], partitionKey: "pk", sortKey: "sk")
         }
+        #expect(throws: DynamoDBError.validation("Conditions can be of length 1 or 2 only")) {
+            _ = try KeyConditionExpression.keyConditions([:], partitionKey: "pk", sortKey: "sk")
+        }
+        #expect(throws: DynamoDBError.validation("One or more parameter values were invalid: ComparisonOperator EQ is not valid for M AttributeValue type")) {
+            _ = try ConditionExpression.filter(["a": Condition(.eq, [.m([:])])])
+        }
+        // In Expected, EQ compares documents too.
+        #expect(try ConditionExpression.expected(["m": ExpectedAttributeValue(value: .m(["k": .s("v")]))])?
+            .evaluate(["m": .m(["k": .s("v")])]) == true)
         #expect(throws: DynamoDBError.validation("Query key condition not supported")) {
             _ = try KeyConditionExpression.keyConditions(["pk": Condition(.gt, [.s("x")])], partitionKey: "pk", sortKey: "sk")
         }

@@ -29,64 +29,71 @@ public struct KeyConditionExpression: Sendable, Hashable {
         return try build(conditions, partitionKey: partitionKey, sortKey: sortKey, attributeTypes: attributeTypes)
     }
 
-    static func error(_ detail: String) -> DynamoDBError { ExpressionKind.keyCondition.error(detail) }
-
-    /// Flattens the ANDs and turns each comparison into (attribute, condition).
+    /// Flattens the ANDs and turns each comparison into (attribute, condition), with DynamoDB's
+    /// messages for what a key condition cannot hold.
     static func collect(_ node: ConditionNode, into out: inout [(String, SortKeyCondition)]) throws(DynamoDBError) {
-        func keyName(_ p: DocumentPath) throws(DynamoDBError) -> String {
-            guard p.isTopLevel else { throw error("KeyConditionExpressions cannot have conditions on nested attributes") }
-            return p.attributeName
+        func invalidOperator(_ op: String) -> DynamoDBError {
+            .validation("Invalid operator used in KeyConditionExpression: \(op)")
         }
-        func invalid(_ op: String) -> DynamoDBError { error("Invalid operator used in KeyConditionExpression: \(op)") }
-        func noSize(_ operands: [Operand]) throws(DynamoDBError) {
-            for o in operands {
-                if case .size = o { throw invalid("size") }
+        func invalidCondition(_ detail: String) -> DynamoDBError {
+            .validation("Invalid condition in KeyConditionExpression: \(detail)")
+        }
+        /// The one key attribute among the operands, and its position.
+        func key(_ operands: [Operand]) throws(DynamoDBError) -> (name: String, position: Int) {
+            var found: (name: String, position: Int)?
+            for (i, o) in operands.enumerated() {
+                switch o {
+                case .path(let p):
+                    if found != nil { throw invalidCondition("Multiple attribute names used in one condition") }
+                    guard p.isTopLevel else { throw .validation("KeyConditionExpressions cannot have conditions on nested attributes") }
+                    found = (p.attributeName, i)
+                case .size:
+                    throw .validation("KeyConditionExpressions cannot contain nested operations")
+                case .value:
+                    continue
+                }
             }
+            guard let found else { throw invalidCondition("No key attribute specified") }
+            if out.contains(where: { $0.0 == found.name }) {
+                throw .validation("KeyConditionExpressions must only contain one condition per key")
+            }
+            return found
+        }
+        func value(_ o: Operand) -> AttributeValue {
+            if case .value(let v) = o { return v }
+            preconditionFailure("key(_:) admits one path")
         }
         switch node {
         case .and(let l, let r):
             try collect(l, into: &out)
             try collect(r, into: &out)
-        case .or: throw invalid("OR")
-        case .not: throw invalid("NOT")
-        case .in: throw invalid("IN")
-        case .attributeExists: throw invalid("attribute_exists")
-        case .attributeNotExists: throw invalid("attribute_not_exists")
-        case .attributeType: throw invalid("attribute_type")
-        case .contains: throw invalid("contains")
+        case .or: throw invalidOperator("OR")
+        case .not: throw invalidOperator("NOT")
+        case .in: throw invalidOperator("IN")
+        case .attributeExists: throw invalidOperator("attribute_exists")
+        case .attributeNotExists: throw invalidOperator("attribute_not_exists")
+        case .attributeType: throw invalidOperator("attribute_type")
+        case .contains: throw invalidOperator("contains")
+        case .compare(_, .ne, _): throw invalidOperator("<>")
         case .compare(let a, let op, let b):
-            try noSize([a, b])
-            if op == .ne { throw invalid("<>") }
+            let k = try key([a, b])
             let flipped: [Comparator: Comparator] = [.eq: .eq, .lt: .gt, .le: .ge, .gt: .lt, .ge: .le]
-            switch (a, b) {
-            case (.path(let p), .value(let v)):
-                out.append((try keyName(p), SortKeyCondition(op, v)))
-            case (.value(let v), .path(let p)):
-                out.append((try keyName(p), SortKeyCondition(flipped[op]!, v)))
-            default:
-                throw .validation("Query key condition not supported")
-            }
+            out.append(k.position == 0 ? (k.name, SortKeyCondition(op, value(b))) : (k.name, SortKeyCondition(flipped[op]!, value(a))))
         case .between(let a, let lo, let hi):
-            try noSize([a, lo, hi])
-            guard case .path(let p) = a, case .value(let l) = lo, case .value(let h) = hi else {
-                throw .validation("Query key condition not supported")
-            }
-            out.append((try keyName(p), .between(l, h)))
+            guard case .path = a else { throw invalidCondition("BETWEEN operator must have the key attribute as its first operand") }
+            let k = try key([a, lo, hi])
+            out.append((k.name, .between(value(lo), value(hi))))
         case .beginsWith(let a, let b):
-            try noSize([a, b])
-            guard case .path(let p) = a, case .value(let v) = b else {
-                throw .validation("Query key condition not supported")
-            }
-            out.append((try keyName(p), .beginsWith(v)))
+            guard case .path = a else { throw invalidCondition("begins_with operator must have the key attribute as its first operand") }
+            let k = try key([a, b])
+            out.append((k.name, .beginsWith(value(b))))
         }
     }
 
     static func build(_ conditions: [(String, SortKeyCondition)], partitionKey: String, sortKey: String?,
                       attributeTypes: [String: String]) throws(DynamoDBError) -> KeyConditionExpression {
-        guard conditions.count <= 2 else { throw .validation("Conditions can be of length 1 or 2 only") }
-        if conditions.count == 2, conditions[0].0 == conditions[1].0 {
-            throw .validation("KeyConditionExpressions must only contain one condition per key")
-        }
+        for (_, condition) in conditions { try condition.comparisonOperator.validate(condition.values) }
+        guard (1...2).contains(conditions.count) else { throw .validation("Conditions can be of length 1 or 2 only") }
         guard let hash = conditions.first(where: { $0.0 == partitionKey }) else {
             throw .validation("Query condition missed key schema element: \(partitionKey)")
         }
@@ -127,6 +134,19 @@ extension SortKeyCondition {
         case .le: self = .lessThanOrEqual(v)
         case .gt: self = .greaterThan(v)
         case .ge: self = .greaterThanOrEqual(v)
+        }
+    }
+
+    /// The legacy operator with the same meaning (for DynamoDB's shared value checks).
+    var comparisonOperator: ComparisonOperator {
+        switch self {
+        case .equal: .eq
+        case .lessThan: .lt
+        case .lessThanOrEqual: .le
+        case .greaterThan: .gt
+        case .greaterThanOrEqual: .ge
+        case .between: .between
+        case .beginsWith: .beginsWith
         }
     }
 

@@ -77,8 +77,10 @@ extension ComparisonOperator {
         .validation("One or more parameter values were invalid: \(detail)")
     }
 
-    /// Checks the AttributeValueList's length and types as DynamoDB does.
-    func validate(_ list: [AttributeValue]) throws(DynamoDBError) {
+    /// Checks the AttributeValueList as DynamoDB does: its length, one type throughout, a type
+    /// the operator takes, and BETWEEN's bounds in order. In Expected, EQ and NE take any type;
+    /// in KeyConditions, QueryFilter and ScanFilter, scalars and sets.
+    func validate(_ list: [AttributeValue], expected: Bool = false) throws(DynamoDBError) {
         let countOK: Bool
         switch self {
         case .null, .notNull: countOK = list.isEmpty
@@ -87,10 +89,14 @@ extension ComparisonOperator {
         default: countOK = list.count == 1
         }
         guard countOK else { throw Self.invalid("Invalid number of argument(s) for the \(rawValue) ComparisonOperator") }
+        if let first = list.first, list.contains(where: { $0.typeDescriptor != first.typeDescriptor }) {
+            throw Self.invalid("AttributeValues inside AttributeValueList must be of same type")
+        }
         for v in list {
             let typeOK: Bool
             switch (self, v) {
-            case (.eq, _), (.ne, _): typeOK = true
+            case (.eq, _) where expected, (.ne, _) where expected: typeOK = true
+            case (.eq, .ss), (.eq, .ns), (.eq, .bs), (.ne, .ss), (.ne, .ns), (.ne, .bs): typeOK = true
             case (.beginsWith, .s), (.beginsWith, .b): typeOK = true
             case (.beginsWith, _): typeOK = false
             case (_, .s), (_, .n), (_, .b): typeOK = true
@@ -99,6 +105,9 @@ extension ComparisonOperator {
             guard typeOK else {
                 throw Self.invalid("ComparisonOperator \(rawValue) is not valid for \(v.typeDescriptor) AttributeValue type")
             }
+        }
+        if self == .between, ValueOrder.compare(list[0], list[1]) == .orderedDescending {
+            throw .validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
         }
     }
 
@@ -169,8 +178,11 @@ extension ConditionExpression {
                 if e.exists != nil {
                     throw ComparisonOperator.invalid("Exists and ComparisonOperator cannot be used together for Attribute: \(name)")
                 }
+                if op != .null, op != .notNull, e.attributeValueList == nil, e.value == nil {
+                    throw ComparisonOperator.invalid("Value or AttributeValueList must be used with ComparisonOperator: \(op.rawValue) for Attribute: \(name)")
+                }
                 let list = e.attributeValueList ?? e.value.map { [$0] } ?? []
-                try op.validate(list)
+                try op.validate(list, expected: true)
                 nodes.append(op.node(name, list))
                 continue
             }
@@ -214,12 +226,15 @@ extension KeyConditionExpression {
         var collected: [(String, SortKeyCondition)] = []
         let names = conditions.keys.sorted { a, b in a == partitionKey || (b != partitionKey && a < b) }
         for name in names {
+            try conditions[name]!.comparisonOperator.validate(conditions[name]!.attributeValueList ?? [])
+        }
+        guard (1...2).contains(conditions.count) else { throw .validation("Conditions can be of length 1 or 2 only") }
+        for name in names {
             let c = conditions[name]!
             let list = c.attributeValueList ?? []
             let condition: SortKeyCondition
             switch c.comparisonOperator {
             case .eq, .le, .lt, .ge, .gt, .beginsWith, .between:
-                try c.comparisonOperator.validate(list)
                 switch c.comparisonOperator {
                 case .eq: condition = .equal(list[0])
                 case .le: condition = .lessThanOrEqual(list[0])
