@@ -1,2 +1,0 @@
-// The DynamoDB HTTP endpoint.
-import StrataWire
