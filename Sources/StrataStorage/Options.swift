@@ -14,7 +14,7 @@ public struct StorageOptions: Sendable {
     public var blockCacheBytes = 32 << 20
     /// Segment files kept open at once.
     public var maxOpenSegments = 500
-    /// Compress data blocks with LZ4 when that saves at least 1/8 of the block.
+    /// Compress data blocks with LZ4 when that saves more than 1/8 of the block.
     public var compression = true
     /// Bloom filter bits per key (0 turns filters off).
     public var bloomBitsPerKey = 10
@@ -69,7 +69,6 @@ public struct ReadOptions: Sendable {
     public var snapshot: Snapshot?
     /// Keep blocks read by this operation in the block cache (off for one-off scans).
     public var fillCache = true
-    /// Verify block checksums (always on for reads of blocks not in the cache).
     public init(snapshot: Snapshot? = nil, fillCache: Bool = true) {
         self.snapshot = snapshot
         self.fillCache = fillCache

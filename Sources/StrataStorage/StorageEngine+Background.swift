@@ -10,6 +10,12 @@ extension StorageEngine {
         manifestLock.lock()
         defer { manifestLock.unlock() }
         lock.lock()
+        if let e = backgroundError {
+            // After a failed manifest write the manifest may end in a partial record; appending
+            // behind it would write edits recovery can never read.
+            lock.unlock()
+            throw e
+        }
         let base = versions.current
         var edit = build(base)
         let newManifestNumber: FileNumber? = versions.needsNewManifest ? versions.newFileNumber() : nil
@@ -55,6 +61,7 @@ extension StorageEngine {
         var meta: FileMetadata?
         do {
             meta = try Self.writeSegment(from: imm.makeIterator(), number: number, dir: path, fs: fs, options: options)
+            try fs.syncDirectory(path)
             try logAndApply { v in
                 var e = VersionEdit()
                 if let meta {
@@ -280,6 +287,7 @@ extension StorageEngine {
             }
             if let e = input.error { throw e }
             try finishOutput()
+            if !outputs.isEmpty { try fs.syncDirectory(path) }
             let inputs = c.inputs, nextInputs = c.nextInputs, level = c.level, outputLevel = c.outputLevel
             let written = outputs
             try logAndApply { _ in

@@ -6,13 +6,16 @@ import Glibc
 final class Writer {
     var batch: WriteBatch
     let sync: Bool
+    /// A queue position held by flush(), never merged into another writer's group.
+    let isBarrier: Bool
     var done = false
     var error: Error?
     let cond: Condition
 
-    init(batch: WriteBatch, sync: Bool, lock: Lock) {
+    init(batch: WriteBatch, sync: Bool, lock: Lock, isBarrier: Bool = false) {
         self.batch = batch
         self.sync = sync
+        self.isBarrier = isBarrier
         cond = Condition(lock)
     }
 }
@@ -65,6 +68,7 @@ extension StorageEngine {
             var group: WriteBatch? = nil
             while groupEnd < writers.count {
                 let f = writers[groupEnd]
+                if f.isBarrier { break }
                 if f.sync && !w.sync { break }  // a non-sync leader must not carry a sync write
                 if bytes + f.batch.byteSize > maxBytes { break }
                 bytes += f.batch.byteSize
@@ -97,7 +101,7 @@ extension StorageEngine {
                 }
             } else {
                 versions.lastSequence = first + count - 1
-                stats.userBytesWritten += UInt64(merged.byteSize - WriteBatch.headerSize)
+                stats.userBytesWritten += UInt64(merged.byteSize - WriteBatch.headerSize)  // encoded operations
                 stats.walBytesWritten += UInt64(merged.byteSize)
                 stats.walRecords += 1
                 if w.sync { stats.walSyncs += 1 }
@@ -171,9 +175,13 @@ extension StorageEngine {
                 throw backgroundError!
             }
             do {
+                // The old log is made durable before any write lands in the new one, so a power
+                // loss can never keep a later log's writes while losing an earlier one's.
+                try log.file.sync()
                 try log.close()
+                try fs.syncDirectory(path)
             } catch {
-                backgroundError = StorageError(.writesStopped, "closing the log failed (\(error))", file: path)
+                backgroundError = StorageError(.writesStopped, "switching to a new log failed (\(error))", file: path)
                 throw backgroundError!
             }
             log = LogWriter(file: file)
@@ -194,7 +202,7 @@ extension StorageEngine {
         defer { lock.unlock() }
         if closed { throw StorageError(.closed, "the database is closed", file: path) }
         // Become the write leader so the memtable is not in use by a writer.
-        let w = Writer(batch: WriteBatch(), sync: false, lock: lock)
+        let w = Writer(batch: WriteBatch(), sync: false, lock: lock, isBarrier: true)
         writers.append(w)
         while writers[writerHead] !== w { w.cond.wait() }
         var err: Error?

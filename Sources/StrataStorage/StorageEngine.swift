@@ -106,6 +106,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             try versions.writeManifestRecord(e, newManifest: (manifestNumber, versions.snapshotEdit()))
             versions.manifestNumber = manifestNumber
             let logFile = try fs.openWritable(DatabaseFile.log(logNumber).path(in: path), truncate: true)
+            try fs.syncDirectory(path)
             log = LogWriter(file: logFile)
             mem = MemTable(logNumber: logNumber)
         } catch {
@@ -130,6 +131,8 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             if case .log(let num)? = DatabaseFile(name: n), num >= versions.logNumber { logs.append(num) }
         }
         logs.sort()
+        // Segments written during replay must not take a number a later log already has.
+        if let last = logs.last, last.rawValue >= versions.nextFileNumber { versions.nextFileNumber = last.rawValue + 1 }
         var edit = VersionEdit()
         var mem = MemTable(logNumber: FileNumber(0))
         func flushMem() throws {
@@ -140,8 +143,17 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             }
             mem = MemTable(logNumber: FileNumber(0))
         }
+        var stopped = false
         for number in logs {
-            if number.rawValue >= versions.nextFileNumber { versions.nextFileNumber = number.rawValue + 1 }
+            if stopped {
+                // Point-in-time recovery: nothing after a damaged record is replayed, so the
+                // recovered state is always a prefix of the write history.
+                let path = DatabaseFile.log(number).path(in: dir)
+                let size = (try? fs.openReadable(path).size()) ?? 0
+                report.droppedTails.append((DatabaseFile.log(number).name,
+                                            LogTail(offset: 0, droppedBytes: size, reason: "follows a damaged log; not replayed")))
+                continue
+            }
             let path = DatabaseFile.log(number).path(in: dir)
             let file = try fs.openReadable(path)
             let bytes = try file.read(at: 0, count: Int(try file.size()))
@@ -168,7 +180,10 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                 if batch.count > 0 { versions.lastSequence = max(versions.lastSequence, batch.sequence + UInt64(batch.count) - 1) }
                 if mem.approximateBytes > options.memtableBytes { try flushMem() }
             }
-            if let tail = reader.tail { report.droppedTails.append((DatabaseFile.log(number).name, tail)) }
+            if let tail = reader.tail {
+                report.droppedTails.append((DatabaseFile.log(number).name, tail))
+                stopped = number != logs.last
+            }
         }
         try flushMem()
         return (nil, edit)

@@ -7,7 +7,8 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
     }
 
     public var levels: [LevelStatistics] = []
-    /// Bytes of user keys and values written through `put`, `delete` and batches.
+    /// Bytes of encoded operations (kind, key and value with their lengths) written through
+    /// `put`, `delete` and batches.
     public var userBytesWritten: UInt64 = 0
     public var walBytesWritten: UInt64 = 0
     /// Log records appended (one per write group) and how many of them were synced.

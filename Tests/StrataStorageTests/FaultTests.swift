@@ -266,3 +266,48 @@ import Testing
         #expect(e?.code == .invalidArgument)
     }
 }
+
+@Suite struct RecoveryTests {
+    @Test func damageInAnEarlierLogStopsReplayThere() throws {
+        let mem = MemoryFileSystem()
+        var o = StorageOptions.small(fs: mem, background: false)
+        o.memtableBytes = 1 << 20
+        var db = try StorageEngine.open(at: "/db", options: o)
+        for i in 0..<50 { try db.put(bytes("a\(i)"), bytes("v")) }
+        try db.close()
+        // Make a second, later log by hand: the database's own log is the first.
+        let names = try mem.listDirectory("/db").filter { $0.hasSuffix(".log") }.sorted()
+        let first = try #require(names.last)
+        let firstNumber = UInt64(first.dropLast(4))!
+        let later = "/db/" + DatabaseFile.log(FileNumber(firstNumber + 1)).name
+        let w = LogWriter(file: try mem.openWritable(later, truncate: true))
+        var b = WriteBatch()
+        b.put(bytes("late"), bytes("x"))
+        b.sequence = 1000
+        try w.addRecord(b.rep, sync: true)
+        // Damage the first log's last record.
+        var data = mem.contents(of: "/db/" + first)!
+        data[data.count - 2] ^= 0xff
+        mem.setContents(of: "/db/" + first, data)
+        db = try StorageEngine.open(at: "/db", options: o)
+        #expect(try db.get(bytes("late")) == nil, "nothing after damage is replayed")
+        #expect(try db.get(bytes("a48")) != nil)
+        #expect(try db.get(bytes("a49")) == nil)
+        #expect(db.recoveryReport.droppedTails.count == 2)
+        try db.close()
+    }
+
+    @Test func hostileFooterSizesAreAnErrorNotATrap() throws {
+        let mem = MemoryFileSystem()
+        try mem.createDirectory("/d")
+        var footer: [UInt8] = []
+        SegmentFooter(filter: BlockHandle(offset: .max - 2, size: 10),
+                      index: BlockHandle(offset: 0, size: .max),
+                      properties: BlockHandle(offset: 5, size: 5)).encode(into: &footer)
+        mem.setContents(of: "/d/000009.seg", [UInt8](repeating: 0, count: 100) + footer)
+        let e = #expect(throws: StorageError.self) {
+            try SegmentReader(file: try mem.openReadable("/d/000009.seg"), number: FileNumber(9), cache: nil)
+        }
+        #expect(e?.code == .corruption)
+    }
+}

@@ -5,7 +5,9 @@ struct Compaction {
     let inputs: [FileMetadata]       // from `level`
     var nextInputs: [FileMetadata]   // from `outputLevel` (when it is below `level`)
     let grandparents: [FileMetadata] // from `outputLevel + 1`, to cut outputs that would overlap too much
-    let base: Version
+    /// Files of the levels below the output level, for deciding whether a tombstone may go.
+    /// (Not the whole Version: holding one would keep its files from being deleted.)
+    let deeperLevels: [[FileMetadata]]
     /// `level + 1`, or `level` itself for a manual rewrite of the bottom level in place.
     var outputLevel: Int
     /// Manual compaction of the bottom level turns this off, so the file is rewritten and its
@@ -18,7 +20,7 @@ struct Compaction {
     /// A single file with nothing under it moves down without rewriting.
     func isTrivialMove(options: StorageOptions) -> Bool {
         allowTrivialMove && inputs.count == 1 && nextInputs.isEmpty
-            && grandparents.reduce(0, { $0 + $1.size }) <= UInt64(20 * options.targetSegmentBytes)
+            && grandparents.reduce(0, { $0 + $1.size }) <= UInt64(10 * options.targetSegmentBytes)
     }
 
     /// Smallest and largest user keys of a set of files.
@@ -34,8 +36,8 @@ struct Compaction {
 
     /// True if no level below the output holds `userKey`, so a tombstone for it may be dropped.
     func isBaseLevel(for userKey: UnsafeRawBufferPointer) -> Bool {
-        for l in (outputLevel + 1)..<Version.levelCount {
-            for f in base.levels[l] {
+        for files in deeperLevels {
+            for f in files {
                 let aboveStart = f.smallest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)])) } >= 0
                 let belowEnd = f.largest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)])) } <= 0
                 if aboveStart && belowEnd { return false }
@@ -70,14 +72,16 @@ struct Compaction {
         let next = v.overlappingFiles(level: level + 1, begin: lo, end: hi)
         let (alo, ahi) = range(inputs + next)
         let gp = level + 2 < Version.levelCount ? v.overlappingFiles(level: level + 2, begin: alo, end: ahi) : []
-        return Compaction(level: level, inputs: inputs, nextInputs: next, grandparents: gp, base: v, outputLevel: level + 1)
+        return Compaction(level: level, inputs: inputs, nextInputs: next, grandparents: gp,
+                          deeperLevels: Array(v.levels.dropFirst(level + 2)), outputLevel: level + 1)
     }
 
     /// Rewrites files of one level in place (manual compaction of the bottom level).
     static func inPlace(_ v: Version, level: Int, inputs: [FileMetadata]) -> Compaction {
         let (lo, hi) = range(inputs)
         let gp = level + 1 < Version.levelCount ? v.overlappingFiles(level: level + 1, begin: lo, end: hi) : []
-        var c = Compaction(level: level, inputs: inputs, nextInputs: [], grandparents: gp, base: v, outputLevel: level)
+        var c = Compaction(level: level, inputs: inputs, nextInputs: [], grandparents: gp,
+                               deeperLevels: Array(v.levels.dropFirst(level + 1)), outputLevel: level)
         c.allowTrivialMove = false
         return c
     }

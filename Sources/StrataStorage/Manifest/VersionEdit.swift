@@ -95,6 +95,10 @@ struct VersionEdit {
                 switch tag {
                 case .formatVersion:
                     guard let v = r.readVarint() else { throw bad("truncated format version") }
+                    // Checked here, before any tag a newer version may have added.
+                    guard v <= Self.currentFormatVersion else {
+                        throw StorageError(.unsupportedVersion, "the database was written by a newer format version (manifest version \(v); this build reads up to \(Self.currentFormatVersion))", file: file, offset: offset)
+                    }
                     formatVersion = v
                 case .logNumber:
                     guard let v = r.readVarint() else { throw bad("truncated log number") }

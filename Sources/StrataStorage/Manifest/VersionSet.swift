@@ -158,12 +158,19 @@ final class VersionSet {
             let path = DatabaseFile.manifest(number).path(in: dir)
             let file = try fs.openWritable(path, truncate: true)
             let writer = LogWriter(file: file)
+            var renamed = false
             do {
                 try writer.addRecord(snapshot.encode(), sync: true)
-                try setCurrent(number)
+                try setCurrent(number, renamed: &renamed)
             } catch {
-                try? writer.close()
-                try? fs.remove(path)
+                if renamed {
+                    // CURRENT already names the new manifest: keep it (the caller stops writes).
+                    try? manifest?.close()
+                    manifest = writer
+                } else {
+                    try? writer.close()
+                    try? fs.remove(path)
+                }
                 throw error
             }
             try? manifest?.close()
@@ -174,13 +181,14 @@ final class VersionSet {
     }
 
     /// Points CURRENT at a manifest: temp file, sync, rename, directory sync.
-    private func setCurrent(_ number: FileNumber) throws {
+    private func setCurrent(_ number: FileNumber, renamed: inout Bool) throws {
         let tmp = DatabaseFile.temp(number).path(in: dir)
         let f = try fs.openWritable(tmp, truncate: true)
         try f.append(Array((DatabaseFile.manifest(number).name + "\n").utf8))
         try f.sync()
         try f.close()
         try fs.rename(tmp, DatabaseFile.current.path(in: dir))
+        renamed = true
         try fs.syncDirectory(dir)
     }
 

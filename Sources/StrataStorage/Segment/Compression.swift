@@ -9,8 +9,8 @@ enum CompressionType: UInt8, Sendable {
 /// LZ4 block compression through the system liblz4. A compressed block stores its raw length
 /// as a varint ahead of the LZ4 data, so decompression knows its output size.
 enum LZ4Codec {
-    /// Compresses `raw` and returns varint(raw length) + LZ4 data, or nil if that would not save
-    /// at least 1/8 of the size.
+    /// Compresses `raw` into `scratch` as varint(raw length) + LZ4 data; returns true only if
+    /// that saves more than 1/8 of the size (otherwise the block is stored uncompressed).
     static func compress(_ raw: [UInt8], scratch: inout [UInt8]) -> Bool {
         let bound = Int(LZ4_compressBound(Int32(raw.count)))
         scratch.removeAll(keepingCapacity: true)

@@ -68,14 +68,18 @@ struct SegmentFooter: Equatable {
         guard magic == SegmentFormat.magic else {
             throw StorageError(.notADatabase, "not a Strata segment: bad magic number 0x\(String(magic, radix: 16))", file: file, offset: offset + 56)
         }
+        // Version before checksum: a newer version may lay the footer out differently.
         let version = loadFixed32(bytes, 48)
+        guard version <= SegmentFormat.formatVersion else {
+            throw StorageError(.unsupportedVersion, "segment format version \(version) is newer than this build reads (up to \(SegmentFormat.formatVersion))", file: file, offset: offset + 48)
+        }
         let stored = CRC32C.unmask(loadFixed32(bytes, 52))
         let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<52])) }
         guard stored == actual else {
             throw StorageError.corruption("segment footer checksum mismatch", file: file, offset: offset)
         }
-        guard version <= SegmentFormat.formatVersion, version >= 1 else {
-            throw StorageError(.unsupportedVersion, "segment format version \(version) is newer than this build reads (up to \(SegmentFormat.formatVersion))", file: file, offset: offset + 48)
+        guard version >= 1 else {
+            throw StorageError.corruption("segment format version 0 is not valid", file: file, offset: offset + 48)
         }
         formatVersion = version
         filter = BlockHandle(offset: loadFixed64(bytes, 0), size: loadFixed64(bytes, 8))

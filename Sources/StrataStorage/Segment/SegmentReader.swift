@@ -26,7 +26,7 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
         let footer = try SegmentFooter(decoding: try file.read(at: footerAt, count: SegmentFormat.footerSize), file: file.path, offset: footerAt)
         self.footer = footer
         for (name, h) in [("filter", footer.filter), ("index", footer.index), ("properties", footer.properties)] {
-            guard h.offset + h.size + UInt64(SegmentFormat.blockTrailerSize) <= UInt64(footerAt) else {
+            guard Self.fits(h, before: UInt64(footerAt)) else {
                 throw StorageError.corruption("\(name) block handle points past the footer", file: file.path, offset: footerAt)
             }
         }
@@ -38,8 +38,20 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
         properties = try p.bytes.withUnsafeBytes { try SegmentProperties(decoding: $0, file: path, offset: Int64(footer.properties.offset)) }
     }
 
+    /// Largest block this build reads: guards allocations against a damaged handle.
+    static let maxBlockBytes: UInt64 = 1 << 30
+
+    /// True if a block and its trailer lie within [0, limit), computed without overflow.
+    static func fits(_ h: BlockHandle, before limit: UInt64) -> Bool {
+        let trailer = UInt64(SegmentFormat.blockTrailerSize)
+        return h.size <= maxBlockBytes && h.offset <= limit && h.size <= limit - h.offset && trailer <= limit - h.offset - h.size
+    }
+
     /// Reads a block's stored bytes and verifies its checksum; returns contents and compression type.
     static func readRaw(file: any ReadableFile, handle: BlockHandle) throws -> (bytes: [UInt8], type: CompressionType) {
+        guard handle.size <= maxBlockBytes, handle.offset <= UInt64(Int64.max) - maxBlockBytes else {
+            throw StorageError.corruption("block handle out of range (offset \(handle.offset), size \(handle.size))", file: file.path, offset: nil)
+        }
         let n = Int(handle.size) + SegmentFormat.blockTrailerSize
         let data = try file.read(at: Int64(handle.offset), count: n)
         guard data.count == n else {
