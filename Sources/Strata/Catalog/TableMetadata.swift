@@ -1,0 +1,57 @@
+/// What the catalog records about a table. Stored as JSON in the engine's catalog range.
+struct TableMetadata: Codable, Sendable {
+    var id: UInt32
+    var description: TableDescription
+    var tags: [Tag] = []
+    var timeToLive: TimeToLiveSpecification?
+
+    var name: String { description.tableName }
+    var partitionKey: String { description.keySchema.first { $0.keyType == .hash }!.attributeName }
+    var sortKey: String? { description.keySchema.first { $0.keyType == .range }?.attributeName }
+
+    func attributeType(_ name: String) -> AttributeValue.KeyType {
+        let t = description.attributeDefinitions.first { $0.attributeName == name }!.attributeType
+        return AttributeValue.KeyType(rawValue: t.rawValue)!
+    }
+
+    var keyNames: [String] { [partitionKey] + (sortKey.map { [$0] } ?? []) }
+
+    /// The engine key of the item with these key attributes, validated as DynamoDB validates them.
+    func engineKey(from item: Item, missingMessage: (String) -> String) throws(DynamoDBError) -> [UInt8] {
+        guard let pk = item[partitionKey] else { throw .validation(missingMessage(partitionKey)) }
+        try AttributeValue.validateKey(pk, name: partitionKey, type: attributeType(partitionKey), role: .partition)
+        var sk: AttributeValue?
+        if let sortKey {
+            guard let v = item[sortKey] else { throw .validation(missingMessage(sortKey)) }
+            try AttributeValue.validateKey(v, name: sortKey, type: attributeType(sortKey), role: .sort)
+            sk = v
+        }
+        return KeyEncoding.encodeKey(tableID: id, partitionKey: pk, sortKey: sk)
+    }
+
+    /// The engine key named by a Key parameter (GetItem, DeleteItem, UpdateItem): exactly the key
+    /// attributes, nothing else.
+    func engineKey(fromKey key: Item) throws(DynamoDBError) -> [UInt8] {
+        if key.count != keyNames.count || !keyNames.allSatisfy({ key[$0] != nil }) {
+            throw .validation("The provided key element does not match the schema")
+        }
+        return try engineKey(from: key) { _ in "The provided key element does not match the schema" }
+    }
+
+    /// The key attributes of an item.
+    func keyAttributes(of item: Item) -> Item {
+        var k: Item = [:]
+        for n in keyNames { k[n] = item[n] }
+        return k
+    }
+}
+
+public struct TimeToLiveSpecification: Codable, Sendable, Equatable {
+    public var enabled: Bool
+    public var attributeName: String
+    public init(enabled: Bool, attributeName: String) {
+        self.enabled = enabled
+        self.attributeName = attributeName
+    }
+    enum CodingKeys: String, CodingKey { case enabled = "Enabled", attributeName = "AttributeName" }
+}

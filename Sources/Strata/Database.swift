@@ -1,0 +1,131 @@
+import Foundation
+import Synchronization
+
+/// How a database is opened.
+public struct DatabaseOptions: Sendable {
+    /// The engine's options (memtable size, block cache, compression, ...).
+    public var storage = StorageOptions()
+    /// Keep everything in memory (nothing on disk).
+    public var inMemory = false
+    /// Sync the write-ahead log before acknowledging each write.
+    public var sync = false
+    /// Used in ARNs.
+    public var region = "us-east-1"
+    public var accountID = "000000000000"
+    public init() {}
+}
+
+/// A DynamoDB-compatible database embedded in the process: tables of items on a StrataStorage
+/// engine. Operations take the API Reference's inputs and return its outputs; they are
+/// synchronous and thread-safe (async variants wrap them).
+public final class Database: Sendable {
+    let engine: StorageEngine
+    let options: DatabaseOptions
+    let catalog: Catalog
+    let locks = ItemLocks()
+    let idempotency = IdempotencyCache()
+
+    /// Opens (or creates) the database in `path` (ignored with `inMemory`).
+    public static func open(at path: String, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
+        var storage = options.storage
+        storage.syncByDefault = options.sync
+        if options.inMemory {
+            storage.fileSystem = MemoryFileSystem()
+            let engine = try StorageEngine.open(at: "/strata", options: storage)
+            return try Database(engine: engine, options: options)
+        }
+        let engine = try StorageEngine.open(at: path, options: storage)
+        return try Database(engine: engine, options: options)
+    }
+
+    init(engine: StorageEngine, options: DatabaseOptions) throws {
+        self.engine = engine
+        self.options = options
+        catalog = try Catalog(engine: engine)
+    }
+
+    public func close() throws { try engine.close() }
+
+    /// The underlying engine (statistics, compaction).
+    public var storage: StorageEngine { engine }
+
+    // MARK: helpers shared by the operations
+
+    func table(_ name: String?) throws(DynamoDBError) -> TableMetadata {
+        guard let name, let t = catalog.table(named: name) else {
+            throw DynamoDBError(.resourceNotFound, "Requested resource not found")
+        }
+        return t
+    }
+
+    /// Runs engine work, turning engine errors into InternalServerError.
+    func storage<T>(_ body: () throws -> T) throws(DynamoDBError) -> T {
+        do {
+            return try body()
+        } catch let e as DynamoDBError {
+            throw e
+        } catch {
+            throw DynamoDBError(.internalServerError, "Internal server error")
+        }
+    }
+
+    func readItem(_ key: [UInt8], snapshot: Snapshot? = nil) throws(DynamoDBError) -> Item? {
+        let bytes = try storage { try engine.get(key, options: ReadOptions(snapshot: snapshot)) }
+        guard let bytes else { return nil }
+        return try ItemCodec.decode(bytes)
+    }
+
+    func write(_ batch: WriteBatch) throws(DynamoDBError) {
+        try storage { try engine.write(batch) }
+    }
+}
+
+/// Striped locks that make each item's read-check-write atomic with respect to other writers of
+/// that item; multi-item operations take their stripes in ascending order.
+final class ItemLocks: Sendable {
+    final class Stripe: Sendable {
+        let mutex = Mutex(())
+        func withLock<T>(_ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
+            try mutex.withLock { _ throws(DynamoDBError) -> T in try body() }
+        }
+    }
+
+    static let stripeCount = 1024
+    let stripes: [Stripe]
+
+    init() {
+        var s: [Stripe] = []
+        for _ in 0..<Self.stripeCount { s.append(Stripe()) }
+        stripes = s
+    }
+
+    func stripe(for key: [UInt8]) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(h % UInt64(Self.stripeCount))
+    }
+
+    func withLock<T>(_ key: [UInt8], _ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
+        try stripes[stripe(for: key)].withLock(body)
+    }
+
+    /// Holds the stripes of all `keys` (deduplicated, ascending) while `body` runs.
+    func withLocks<T>(_ keys: [[UInt8]], _ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
+        let order = Array(Set(keys.map(stripe(for:)))).sorted()
+        return try nest(order[...], body)
+    }
+
+    private func nest<T>(_ rest: ArraySlice<Int>, _ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
+        guard let first = rest.first else { return try body() }
+        return try stripes[first].withLock { () throws(DynamoDBError) -> T in try nest(rest.dropFirst(), body) }
+    }
+}
+
+/// Remembers TransactWriteItems client request tokens for ten minutes (DynamoDB's window).
+final class IdempotencyCache: Sendable {
+    struct Entry: Sendable {
+        var fingerprint: [UInt8]
+        var time: Double
+    }
+    let entries = Mutex<[String: Entry]>([:])
+}

@@ -1,0 +1,340 @@
+// PutItem, GetItem, UpdateItem and DeleteItem.
+
+public struct PutItemInput: Codable, Sendable {
+    public var tableName: String
+    public var item: Item
+    public var conditionExpression: String?
+    public var expressionAttributeNames: [String: String]?
+    public var expressionAttributeValues: [String: AttributeValue]?
+    public var returnValues: ReturnValue?
+    public var returnConsumedCapacity: ReturnConsumedCapacity?
+    public var returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure?
+    public var expected: [String: ExpectedAttributeValue]?
+    public var conditionalOperator: ConditionalOperator?
+
+    public init(tableName: String, item: Item, conditionExpression: String? = nil,
+                expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: [String: AttributeValue]? = nil,
+                returnValues: ReturnValue? = nil) {
+        self.tableName = tableName
+        self.item = item
+        self.conditionExpression = conditionExpression
+        self.expressionAttributeNames = expressionAttributeNames
+        self.expressionAttributeValues = expressionAttributeValues
+        self.returnValues = returnValues
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableName = "TableName", item = "Item", conditionExpression = "ConditionExpression"
+        case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
+        case returnValues = "ReturnValues", returnConsumedCapacity = "ReturnConsumedCapacity"
+        case returnValuesOnConditionCheckFailure = "ReturnValuesOnConditionCheckFailure"
+        case expected = "Expected", conditionalOperator = "ConditionalOperator"
+    }
+}
+
+public struct DeleteItemInput: Codable, Sendable {
+    public var tableName: String
+    public var key: Item
+    public var conditionExpression: String?
+    public var expressionAttributeNames: [String: String]?
+    public var expressionAttributeValues: [String: AttributeValue]?
+    public var returnValues: ReturnValue?
+    public var returnConsumedCapacity: ReturnConsumedCapacity?
+    public var returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure?
+    public var expected: [String: ExpectedAttributeValue]?
+    public var conditionalOperator: ConditionalOperator?
+
+    public init(tableName: String, key: Item, conditionExpression: String? = nil,
+                expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: [String: AttributeValue]? = nil,
+                returnValues: ReturnValue? = nil) {
+        self.tableName = tableName
+        self.key = key
+        self.conditionExpression = conditionExpression
+        self.expressionAttributeNames = expressionAttributeNames
+        self.expressionAttributeValues = expressionAttributeValues
+        self.returnValues = returnValues
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableName = "TableName", key = "Key", conditionExpression = "ConditionExpression"
+        case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
+        case returnValues = "ReturnValues", returnConsumedCapacity = "ReturnConsumedCapacity"
+        case returnValuesOnConditionCheckFailure = "ReturnValuesOnConditionCheckFailure"
+        case expected = "Expected", conditionalOperator = "ConditionalOperator"
+    }
+}
+
+public struct UpdateItemInput: Codable, Sendable {
+    public var tableName: String
+    public var key: Item
+    public var updateExpression: String?
+    public var conditionExpression: String?
+    public var expressionAttributeNames: [String: String]?
+    public var expressionAttributeValues: [String: AttributeValue]?
+    public var returnValues: ReturnValue?
+    public var returnConsumedCapacity: ReturnConsumedCapacity?
+    public var returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure?
+    public var attributeUpdates: [String: AttributeValueUpdate]?
+    public var expected: [String: ExpectedAttributeValue]?
+    public var conditionalOperator: ConditionalOperator?
+
+    public init(tableName: String, key: Item, updateExpression: String? = nil, conditionExpression: String? = nil,
+                expressionAttributeNames: [String: String]? = nil, expressionAttributeValues: [String: AttributeValue]? = nil,
+                returnValues: ReturnValue? = nil) {
+        self.tableName = tableName
+        self.key = key
+        self.updateExpression = updateExpression
+        self.conditionExpression = conditionExpression
+        self.expressionAttributeNames = expressionAttributeNames
+        self.expressionAttributeValues = expressionAttributeValues
+        self.returnValues = returnValues
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableName = "TableName", key = "Key", updateExpression = "UpdateExpression", conditionExpression = "ConditionExpression"
+        case expressionAttributeNames = "ExpressionAttributeNames", expressionAttributeValues = "ExpressionAttributeValues"
+        case returnValues = "ReturnValues", returnConsumedCapacity = "ReturnConsumedCapacity"
+        case returnValuesOnConditionCheckFailure = "ReturnValuesOnConditionCheckFailure"
+        case attributeUpdates = "AttributeUpdates", expected = "Expected", conditionalOperator = "ConditionalOperator"
+    }
+}
+
+public struct WriteItemOutput: Codable, Sendable {
+    public var attributes: Item?
+    public var consumedCapacity: ConsumedCapacity?
+    enum CodingKeys: String, CodingKey { case attributes = "Attributes", consumedCapacity = "ConsumedCapacity" }
+}
+
+public struct GetItemInput: Codable, Sendable {
+    public var tableName: String
+    public var key: Item
+    public var consistentRead: Bool?
+    public var projectionExpression: String?
+    public var expressionAttributeNames: [String: String]?
+    public var attributesToGet: [String]?
+    public var returnConsumedCapacity: ReturnConsumedCapacity?
+
+    public init(tableName: String, key: Item, consistentRead: Bool? = nil, projectionExpression: String? = nil,
+                expressionAttributeNames: [String: String]? = nil) {
+        self.tableName = tableName
+        self.key = key
+        self.consistentRead = consistentRead
+        self.projectionExpression = projectionExpression
+        self.expressionAttributeNames = expressionAttributeNames
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tableName = "TableName", key = "Key", consistentRead = "ConsistentRead"
+        case projectionExpression = "ProjectionExpression", expressionAttributeNames = "ExpressionAttributeNames"
+        case attributesToGet = "AttributesToGet", returnConsumedCapacity = "ReturnConsumedCapacity"
+    }
+}
+
+public struct GetItemOutput: Codable, Sendable {
+    public var item: Item?
+    public var consumedCapacity: ConsumedCapacity?
+    enum CodingKeys: String, CodingKey { case item = "Item", consumedCapacity = "ConsumedCapacity" }
+}
+
+/// Capacity units as DynamoDB computes them: reads in 4 KB units (half for eventually consistent
+/// reads), writes in 1 KB units, at least one unit; transactions cost double.
+enum CapacityUnits {
+    static func read(bytes: Int, consistent: Bool) -> Double {
+        let units = Double(max(1, (bytes + 4095) / 4096))
+        return consistent ? units : units / 2
+    }
+
+    static func write(bytes: Int) -> Double { Double(max(1, (bytes + 1023) / 1024)) }
+
+    static func report(_ mode: ReturnConsumedCapacity?, table: String, read: Double = 0, write: Double = 0) -> ConsumedCapacity? {
+        guard let mode, mode != .none else { return nil }
+        var c = ConsumedCapacity(tableName: table, capacityUnits: read + write)
+        if read > 0 { c.readCapacityUnits = read }
+        if write > 0 { c.writeCapacityUnits = write }
+        if mode == .indexes {
+            c.table = Capacity(capacityUnits: read + write, readCapacityUnits: read > 0 ? read : nil, writeCapacityUnits: write > 0 ? write : nil)
+        }
+        return c
+    }
+}
+
+extension Database {
+    /// Parses a write's condition (ConditionExpression or the legacy Expected), checking the
+    /// rules on mixing parameter kinds.
+    static func writeCondition(expression: String?, expected: [String: ExpectedAttributeValue]?,
+                               conditionalOperator: ConditionalOperator?, otherExpressions: [String] = [],
+                               otherLegacy: [String] = [],
+                               attributes: inout ExpressionAttributes) throws(DynamoDBError) -> ConditionExpression? {
+        var legacy = otherLegacy
+        if expected != nil { legacy.append("Expected") }
+        if conditionalOperator != nil { legacy.append("ConditionalOperator") }
+        var modern = otherExpressions
+        if expression != nil { modern.append("ConditionExpression") }
+        try ExpressionParameters.checkNotMixed(nonExpression: legacy, expression: modern)
+        if let expression {
+            if expression.isEmpty { throw .validation("Invalid ConditionExpression: The expression can not be empty;") }
+            return try ConditionExpression.parse(expression, kind: .condition, attributes: &attributes)
+        }
+        if conditionalOperator != nil && expected == nil {
+            throw .validation("ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter is present")
+        }
+        if let expected { return try ConditionExpression.expected(expected, conditionalOperator: conditionalOperator) }
+        return nil
+    }
+
+    static func conditionFailed(_ old: Item?, _ returnOnFailure: ReturnValuesOnConditionCheckFailure?) -> DynamoDBError {
+        DynamoDBError(.conditionalCheckFailed, "The conditional request failed",
+                      item: returnOnFailure == .allOld ? old : nil)
+    }
+
+    /// Writes (or deletes, when `new` is nil) one item and keeps the table's counts.
+    func store(_ table: TableMetadata, key: [UInt8], old: Item?, new: Item?) throws(DynamoDBError) {
+        var b = WriteBatch()
+        if let new { b.put(key, ItemCodec.encode(new)) } else { b.delete(key) }
+        try write(b)
+        catalog.adjust(table: table.id, items: Int64((new == nil ? 0 : 1) - (old == nil ? 0 : 1)),
+                       bytes: Int64((new?.itemSize ?? 0) - (old?.itemSize ?? 0)))
+    }
+
+    // MARK: PutItem
+
+    public func putItem(_ input: PutItemInput) throws(DynamoDBError) -> WriteItemOutput {
+        let table = try table(input.tableName)
+        if let rv = input.returnValues, rv != .none && rv != .allOld {
+            throw .validation("Return values set to invalid value")
+        }
+        var attributes = try ExpressionAttributes(names: input.expressionAttributeNames, values: input.expressionAttributeValues)
+        try ExpressionParameters.checkAttributesNeedExpressions(names: input.expressionAttributeNames, values: input.expressionAttributeValues,
+                                                                anyExpression: input.conditionExpression != nil)
+        let condition = try Self.writeCondition(expression: input.conditionExpression, expected: input.expected,
+                                                conditionalOperator: input.conditionalOperator, attributes: &attributes)
+        try attributes.checkAllUsed()
+        let item = input.item
+        let key = try table.engineKey(from: item) { "One or more parameter values were invalid: Missing the key \($0) in the item" }
+        try item.validateItem()
+        let old = try locks.withLock(key) { () throws(DynamoDBError) -> Item? in
+            let old = try readItem(key)
+            if let condition, !condition.evaluate(old ?? [:]) {
+                throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
+            }
+            try store(table, key: key, old: old, new: item)
+            return old
+        }
+        let units = CapacityUnits.write(bytes: max(item.itemSize, old?.itemSize ?? 0))
+        return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
+                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, write: units))
+    }
+
+    // MARK: GetItem
+
+    public func getItem(_ input: GetItemInput) throws(DynamoDBError) -> GetItemOutput {
+        let table = try table(input.tableName)
+        try ExpressionParameters.checkNotMixed(nonExpression: input.attributesToGet == nil ? [] : ["AttributesToGet"],
+                                               expression: input.projectionExpression == nil ? [] : ["ProjectionExpression"])
+        try ExpressionParameters.checkAttributesNeedExpressions(names: input.expressionAttributeNames, values: nil,
+                                                                anyExpression: input.projectionExpression != nil)
+        var attributes = try ExpressionAttributes(names: input.expressionAttributeNames)
+        var projection: ProjectionExpression?
+        if let p = input.projectionExpression {
+            projection = try ProjectionExpression.parse(p, attributes: &attributes)
+        } else if let names = input.attributesToGet {
+            projection = try ProjectionExpression.attributesToGet(names)
+        }
+        try attributes.checkAllUsed()
+        let key = try table.engineKey(fromKey: input.key)
+        let item = try readItem(key)
+        let units = CapacityUnits.read(bytes: item?.itemSize ?? 0, consistent: input.consistentRead ?? false)
+        return GetItemOutput(item: item.map { projection?.apply(to: $0) ?? $0 },
+                             consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, read: units))
+    }
+
+    // MARK: DeleteItem
+
+    public func deleteItem(_ input: DeleteItemInput) throws(DynamoDBError) -> WriteItemOutput {
+        let table = try table(input.tableName)
+        if let rv = input.returnValues, rv != .none && rv != .allOld {
+            throw .validation("Return values set to invalid value")
+        }
+        var attributes = try ExpressionAttributes(names: input.expressionAttributeNames, values: input.expressionAttributeValues)
+        try ExpressionParameters.checkAttributesNeedExpressions(names: input.expressionAttributeNames, values: input.expressionAttributeValues,
+                                                                anyExpression: input.conditionExpression != nil)
+        let condition = try Self.writeCondition(expression: input.conditionExpression, expected: input.expected,
+                                                conditionalOperator: input.conditionalOperator, attributes: &attributes)
+        try attributes.checkAllUsed()
+        let key = try table.engineKey(fromKey: input.key)
+        let old = try locks.withLock(key) { () throws(DynamoDBError) -> Item? in
+            let old = try readItem(key)
+            if let condition, !condition.evaluate(old ?? [:]) {
+                throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
+            }
+            if old != nil { try store(table, key: key, old: old, new: nil) }
+            return old
+        }
+        let units = CapacityUnits.write(bytes: old?.itemSize ?? 0)
+        return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
+                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, write: units))
+    }
+
+    // MARK: UpdateItem
+
+    /// Parses an UpdateItem's update (UpdateExpression or legacy AttributeUpdates) and condition.
+    static func parseUpdate(_ input: UpdateItemInput, table: TableMetadata) throws(DynamoDBError) -> (UpdateExpression?, ConditionExpression?) {
+        var legacy: [String] = []
+        if input.attributeUpdates != nil { legacy.append("AttributeUpdates") }
+        var modern: [String] = []
+        if input.updateExpression != nil { modern.append("UpdateExpression") }
+        var attributes = try ExpressionAttributes(names: input.expressionAttributeNames, values: input.expressionAttributeValues)
+        try ExpressionParameters.checkAttributesNeedExpressions(names: input.expressionAttributeNames, values: input.expressionAttributeValues,
+                                                                anyExpression: input.conditionExpression != nil || input.updateExpression != nil)
+        if input.expected != nil || input.conditionalOperator != nil {
+            try ExpressionParameters.checkNotMixed(nonExpression: legacy + (input.expected != nil ? ["Expected"] : []),
+                                                   expression: modern + (input.conditionExpression != nil ? ["ConditionExpression"] : []))
+        } else {
+            try ExpressionParameters.checkNotMixed(nonExpression: legacy, expression: modern + (input.conditionExpression != nil ? ["ConditionExpression"] : []))
+        }
+        var update: UpdateExpression?
+        if let text = input.updateExpression {
+            update = try UpdateExpression.parse(text, attributes: &attributes)
+        } else if let au = input.attributeUpdates {
+            update = try UpdateExpression.attributeUpdates(au)
+        }
+        let condition = try writeCondition(expression: input.conditionExpression, expected: input.expected,
+                                           conditionalOperator: input.conditionalOperator, attributes: &attributes)
+        try attributes.checkAllUsed()
+        if let update {
+            for name in update.attributeNames where table.keyNames.contains(name) {
+                throw .validation("One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
+            }
+        }
+        return (update, condition)
+    }
+
+    public func updateItem(_ input: UpdateItemInput) throws(DynamoDBError) -> WriteItemOutput {
+        let table = try table(input.tableName)
+        let (update, condition) = try Self.parseUpdate(input, table: table)
+        let key = try table.engineKey(fromKey: input.key)
+        let (old, result) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, UpdateResult) in
+            let old = try readItem(key)
+            if let condition, !condition.evaluate(old ?? [:]) {
+                throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
+            }
+            var result = try update?.apply(to: old) ?? UpdateResult(item: old ?? [:], updatedPaths: [])
+            for (k, v) in input.key { result.item[k] = v }
+            try result.item.validateItem()
+            try store(table, key: key, old: old, new: result.item)
+            return (old, result)
+        }
+        var returned: Item?
+        switch input.returnValues ?? .none {
+        case .none: returned = nil
+        case .allOld: returned = old
+        case .allNew: returned = result.item
+        case .updatedOld: returned = old.map { result.updatedAttributes(of: $0) }
+        case .updatedNew: returned = result.updatedAttributes(of: result.item)
+        }
+        if let r = returned, r.isEmpty { returned = nil }
+        let units = CapacityUnits.write(bytes: max(result.item.itemSize, old?.itemSize ?? 0))
+        return WriteItemOutput(attributes: returned,
+                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, write: units))
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Strata
+
+@Suite struct TableOperationTests {
+    @Test func createDescribeListDelete() throws {
+        let db = try makeDatabase()
+        let d = try db.describeTable(TableNameInput(tableName: "items")).table
+        #expect(d.tableStatus == .active)
+        #expect(d.keySchema == [KeySchemaElement(attributeName: "pk", keyType: .hash)])
+        #expect(d.tableArn == "arn:aws:dynamodb:us-east-1:000000000000:table/items")
+        #expect(d.itemCount == 0)
+        let e = #expect(throws: DynamoDBError.self) {
+            try db.createTable(CreateTableInput(tableName: "items", attributeDefinitions: [AttributeDefinition(attributeName: "pk", attributeType: .s)],
+                                                keySchema: [KeySchemaElement(attributeName: "pk", keyType: .hash)]))
+        }
+        #expect(e?.code == .resourceInUse)
+        #expect(e?.message == "Table already exists: items")
+        _ = try db.putItem(PutItemInput(tableName: "items", item: ["pk": "a", "x": 1]))
+        #expect(try db.describeTable(TableNameInput(tableName: "items")).table.itemCount == 1)
+        #expect(try db.listTables().tableNames == ["items"])
+        _ = try db.deleteTable(TableNameInput(tableName: "items"))
+        let e2 = #expect(throws: DynamoDBError.self) { try db.describeTable(TableNameInput(tableName: "items")) }
+        #expect(e2?.code == .resourceNotFound)
+        #expect(e2?.message == "Requested resource not found: Table: items not found")
+        try db.close()
+    }
+
+    @Test(arguments: [("ab", "Member must have length greater than or equal to 3"),
+                      ("bad name!", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")])
+    func tableNameRules(_ name: String, _ fragment: String) throws {
+        let db = try makeDatabase()
+        let e = #expect(throws: DynamoDBError.self) {
+            try db.createTable(CreateTableInput(tableName: name, attributeDefinitions: [AttributeDefinition(attributeName: "pk", attributeType: .s)],
+                                                keySchema: [KeySchemaElement(attributeName: "pk", keyType: .hash)]))
+        }
+        #expect(e?.code == .validation)
+        #expect(e?.message.contains(fragment) == true)
+    }
+
+    @Test func catalogIsDurable() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/strata-cat-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var db = try Database.open(at: dir)
+        _ = try db.createTable(CreateTableInput(tableName: "users", attributeDefinitions: [AttributeDefinition(attributeName: "id", attributeType: .s)],
+                                                keySchema: [KeySchemaElement(attributeName: "id", keyType: .hash)]))
+        _ = try db.putItem(PutItemInput(tableName: "users", item: ["id": "u1", "name": "Ada"]))
+        try db.close()
+        db = try Database.open(at: dir)
+        #expect(try db.getItem(GetItemInput(tableName: "users", key: ["id": "u1"])).item?["name"] == "Ada")
+        _ = try db.createTable(CreateTableInput(tableName: "other", attributeDefinitions: [AttributeDefinition(attributeName: "id", attributeType: .s)],
+                                                keySchema: [KeySchemaElement(attributeName: "id", keyType: .hash)]))
+        #expect(try db.getItem(GetItemInput(tableName: "other", key: ["id": "u1"])).item == nil)
+        try db.close()
+    }
+}
+
+@Suite struct ItemOperationTests {
+    @Test func putGetDeleteWithConditionsAndReturnValues() throws {
+        let db = try makeDatabase()
+        _ = try db.putItem(PutItemInput(tableName: "items", item: ["pk": "a", "n": 1, "s": "x"]))
+        let got = try db.getItem(GetItemInput(tableName: "items", key: ["pk": "a"])).item
+        #expect(got == ["pk": "a", "n": 1, "s": "x"])
+        // Put-if-absent fails on an existing item.
+        let e = #expect(throws: DynamoDBError.self) {
+            try db.putItem(PutItemInput(tableName: "items", item: ["pk": "a"], conditionExpression: "attribute_not_exists(pk)"))
+        }
+        #expect(e?.code == .conditionalCheckFailed)
+        #expect(e?.message == "The conditional request failed")
+        var input = PutItemInput(tableName: "items", item: ["pk": "a", "n": 2], returnValues: .allOld)
+        input.conditionExpression = "n = :one"
+        input.expressionAttributeValues = [":one": 1]
+        let out = try db.putItem(input)
+        #expect(out.attributes == ["pk": "a", "n": 1, "s": "x"])
+        // Projection.
+        let p = try db.getItem(GetItemInput(tableName: "items", key: ["pk": "a"], projectionExpression: "n")).item
+        #expect(p == ["n": 2])
+        // Delete with ALL_OLD.
+        let d = try db.deleteItem(DeleteItemInput(tableName: "items", key: ["pk": "a"], returnValues: .allOld))
+        #expect(d.attributes == ["pk": "a", "n": 2])
+        #expect(try db.getItem(GetItemInput(tableName: "items", key: ["pk": "a"])).item == nil)
+    }
+
+    @Test func keyValidation() throws {
+        let db = try makeDatabase()
+        let missing = #expect(throws: DynamoDBError.self) { try db.putItem(PutItemInput(tableName: "items", item: ["x": 1])) }
+        #expect(missing?.message == "One or more parameter values were invalid: Missing the key pk in the item")
+        let type = #expect(throws: DynamoDBError.self) { try db.putItem(PutItemInput(tableName: "items", item: ["pk": 1])) }
+        #expect(type?.message == "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N")
+        let extra = #expect(throws: DynamoDBError.self) { try db.getItem(GetItemInput(tableName: "items", key: ["pk": "a", "x": 1])) }
+        #expect(extra?.message == "The provided key element does not match the schema")
+        let table = #expect(throws: DynamoDBError.self) { try db.getItem(GetItemInput(tableName: "nope", key: ["pk": "a"])) }
+        #expect(table?.code == .resourceNotFound)
+    }
+
+    @Test func updateItemReturnValuesAndKeyProtection() throws {
+        let db = try makeDatabase()
+        var u = UpdateItemInput(tableName: "items", key: ["pk": "a"], updateExpression: "SET n = :v, m = :w",
+                                expressionAttributeValues: [":v": 5, ":w": "hello"], returnValues: .allNew)
+        #expect(try db.updateItem(u).attributes == ["pk": "a", "n": 5, "m": "hello"])
+        u = UpdateItemInput(tableName: "items", key: ["pk": "a"], updateExpression: "ADD n :one",
+                            expressionAttributeValues: [":one": 1], returnValues: .updatedOld)
+        #expect(try db.updateItem(u).attributes == ["n": 5])
+        u.returnValues = .updatedNew
+        #expect(try db.updateItem(u).attributes == ["n": 7])
+        let e = #expect(throws: DynamoDBError.self) {
+            try db.updateItem(UpdateItemInput(tableName: "items", key: ["pk": "a"], updateExpression: "SET pk = :v", expressionAttributeValues: [":v": "b"]))
+        }
+        #expect(e?.message == "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key")
+        let failed = #expect(throws: DynamoDBError.self) {
+            var c = UpdateItemInput(tableName: "items", key: ["pk": "a"], updateExpression: "SET n = :v", conditionExpression: "n > :big",
+                                    expressionAttributeValues: [":v": 1, ":big": 100])
+            c.returnValuesOnConditionCheckFailure = .allOld
+            return try db.updateItem(c)
+        }
+        #expect(failed?.code == .conditionalCheckFailed)
+        #expect(failed?.item?["n"] == 7)
+    }
+
+    @Test func concurrentAddsAreSerializable() throws {
+        let db = try makeDatabase()
+        let threads = 8, perThread = 10_000
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            group.enter()
+            Thread.detachNewThread {
+                for _ in 0..<perThread {
+                    _ = try! db.updateItem(UpdateItemInput(tableName: "items", key: ["pk": "counter"], updateExpression: "ADD c :one",
+                                                           expressionAttributeValues: [":one": 1]))
+                }
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(try db.getItem(GetItemInput(tableName: "items", key: ["pk": "counter"])).item?["c"] == num(String(threads * perThread)))
+    }
+
+    @Test func racingPutIfAbsentHasExactlyOneWinner() throws {
+        let db = try makeDatabase()
+        for round in 0..<20 {
+            let wins = Atomic<Int>(0)
+            let group = DispatchGroup()
+            for t in 0..<8 {
+                group.enter()
+                Thread.detachNewThread {
+                    do {
+                        _ = try db.putItem(PutItemInput(tableName: "items", item: ["pk": .s("k\(round)"), "owner": .s("\(t)")],
+                                                        conditionExpression: "attribute_not_exists(pk)"))
+                        wins.add(1, ordering: .relaxed)
+                    } catch {}
+                    group.leave()
+                }
+            }
+            group.wait()
+            #expect(wins.load(ordering: .relaxed) == 1)
+        }
+    }
+}
