@@ -188,6 +188,24 @@ struct ExpressionsConditionErrorTests {
         }
     }
 
+    @Test func expressionSizeLimit() throws {
+        // 4096 bytes of text are accepted, 4097 are not; placeholders are counted as written.
+        let name = String(repeating: "a", count: 4096 - " = :v".utf8.count)
+        _ = try F.condition("\(name) = :v", values: [":v": .s("x")])
+        #expect(throws: DynamoDBError.validation("Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4097")) {
+            _ = try F.condition("\(name)b = :v", kind: .filter, values: [":v": .s("x")])
+        }
+    }
+
+    @Test func operatorLimit() throws {
+        // 150 comparisons and 149 ANDs are 299 operators; one more comparison and AND make 301.
+        let ok = Array(repeating: "a < :v", count: 150).joined(separator: " AND ")
+        _ = try F.condition(ok, values: [":v": .s("x")])
+        #expect(throws: DynamoDBError.validation("Invalid ConditionExpression: The expression contains too many operators; operator count: 301")) {
+            _ = try F.condition(ok + " AND a < :v", values: [":v": .s("x")])
+        }
+    }
+
     @Test func firstErrorWinsAfterTheSyntaxIsChecked() {
         // A syntax error beats an undefined value earlier in the text.
         #expect(throws: DynamoDBError.validation("Invalid ConditionExpression: Syntax error; token: \")\", near: \":v)\"")) {

@@ -26,6 +26,7 @@ extension Parser {
         var node = try parseAnd()
         while current.isKeyword("OR") {
             advance()
+            operatorCount += 1
             node = .or(node, try parseAnd())
         }
         return node
@@ -35,6 +36,7 @@ extension Parser {
         var node = try parseNot()
         while current.isKeyword("AND") {
             advance()
+            operatorCount += 1
             node = .and(node, try parseNot())
         }
         return node
@@ -43,6 +45,7 @@ extension Parser {
     mutating func parseNot() throws(DynamoDBError) -> ConditionNode {
         if current.isKeyword("NOT") {
             advance()
+            operatorCount += 1
             return .not(try parseNot())
         }
         return try parsePrimary()
@@ -86,6 +89,7 @@ extension Parser {
     mutating func parseComparison(_ lhs: Operand, call: String?) throws(DynamoDBError) -> ConditionNode {
         if current.kind == .symbol, let comparator = Comparator(rawValue: current.text) {
             advance()
+            operatorCount += 1
             let rhs = operand(try parseTerm())
             checkOrderable(comparator.rawValue, [lhs, rhs], ordering: comparator != .eq && comparator != .ne)
             checkDistinct(comparator.rawValue, [lhs, rhs])
@@ -93,6 +97,7 @@ extension Parser {
         }
         if current.isKeyword("BETWEEN") {
             advance()
+            operatorCount += 1
             let lower = operand(try parseTerm())
             guard current.isKeyword("AND") else { throw syntaxError() }
             advance()
@@ -110,6 +115,7 @@ extension Parser {
         }
         if current.isKeyword("IN") {
             advance()
+            operatorCount += 1
             try expectSymbol("(")
             var list = [operand(try parseTerm())]
             while current.isSymbol(",") {

@@ -15,10 +15,20 @@ struct Parser {
     var attributes: ExpressionAttributes
     var position = 0
     var problems: [Problem: String] = [:]
+    /// Comparators, logical operators, BETWEEN, IN, + and - and function calls seen so far.
+    var operatorCount = 0
     /// Parenthesized condition groups already closed, as (open, close) token positions.
     var groups: Set<[Int]> = []
 
+    /// The longest expression DynamoDB accepts, in UTF-8 bytes of the text as sent.
+    static let maxExpressionSize = 4096
+    /// The most operators and functions one expression may hold.
+    static let maxOperators = 300
+
     init(_ source: String, kind: ExpressionKind, attributes: ExpressionAttributes) throws(DynamoDBError) {
+        if source.utf8.count > Self.maxExpressionSize {
+            throw kind.error("Expression size has exceeded the maximum allowed size; expression size: \(source.utf8.count)")
+        }
         self.source = source
         self.tokens = Lexer.tokenize(source)
         self.kind = kind
@@ -81,6 +91,9 @@ struct Parser {
 
     func finish() throws(DynamoDBError) {
         guard current.kind == .end else { throw syntaxError() }
+        if operatorCount > Self.maxOperators {
+            throw kind.error("The expression contains too many operators; operator count: \(operatorCount)")
+        }
         if let firstProblem { throw firstProblem }
     }
 
@@ -177,6 +190,7 @@ struct Parser {
     mutating func parseCall() throws(DynamoDBError) -> Term {
         let name = current.text
         advance()
+        operatorCount += 1
         try expectSymbol("(")
         var args: [Term] = []
         if !current.isSymbol(")") {

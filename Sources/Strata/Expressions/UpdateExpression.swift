@@ -112,6 +112,7 @@ extension Parser {
         let first = try updateOperand(try parseTerm())
         for op in ["+", "-"] where current.isSymbol(op) {
             advance()
+            operatorCount += 1
             let second = try updateOperand(try parseTerm())
             for case .value(let v) in [first, second] {
                 if case .n = v { continue }
