@@ -149,5 +149,16 @@ struct ExpressionsLegacyTests {
         #expect(throws: DynamoDBError.validation("ExpressionAttributeNames can only be specified when using expressions")) {
             try ExpressionParameters.checkAttributesNeedExpressions(names: ["#s": "status"], values: nil, anyExpression: false)
         }
+        #expect(throws: DynamoDBError.validation("ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null")) {
+            try ExpressionParameters.checkAttributesNeedExpressions(names: nil, values: [":v": .s("x")], present: [],
+                                                                     valueParameters: ["UpdateExpression", "ConditionExpression"])
+        }
+        #expect(throws: DynamoDBError.validation("ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null")) {
+            try ExpressionParameters.checkAttributesNeedExpressions(names: nil, values: [":v": .s("x")], present: [],
+                                                                     valueParameters: ["ConditionExpression"])
+        }
+        // A ProjectionExpression takes names but no values; GetItem's values fail as unused instead.
+        try ExpressionParameters.checkAttributesNeedExpressions(names: ["#a": "a"], values: [":v": .s("x")],
+                                                                 present: ["ProjectionExpression"], valueParameters: [])
     }
 }

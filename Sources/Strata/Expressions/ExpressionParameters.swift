@@ -7,6 +7,22 @@ public enum ExpressionParameters {
         throw .validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {\(nonExpression.joined(separator: ", "))} Expression parameters: {\(expression.joined(separator: ", "))}")
     }
 
+    /// ExpressionAttributeNames need at least one expression parameter present; values need one of
+    /// the operation's expression parameters that can use values (`valueParameters`, in the
+    /// operation's order: everything but ProjectionExpression). DynamoDB names those parameters:
+    /// "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression
+    /// and ConditionExpression are null".
+    public static func checkAttributesNeedExpressions(names: [String: String]?, values: [String: AttributeValue]?,
+                                                      present: [String], valueParameters: [String]) throws(DynamoDBError) {
+        if names != nil, present.isEmpty {
+            throw .validation("ExpressionAttributeNames can only be specified when using expressions")
+        }
+        if values != nil, !valueParameters.isEmpty, !valueParameters.contains(where: present.contains) {
+            let verb = valueParameters.count > 1 ? "are" : "is"
+            throw .validation("ExpressionAttributeValues can only be specified when using expressions: \(valueParameters.joined(separator: " and ")) \(verb) null")
+        }
+    }
+
     /// ExpressionAttributeNames and ExpressionAttributeValues need at least one expression.
     public static func checkAttributesNeedExpressions(names: [String: String]?, values: [String: AttributeValue]?,
                                                       anyExpression: Bool) throws(DynamoDBError) {
