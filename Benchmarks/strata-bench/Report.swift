@@ -26,10 +26,17 @@ struct WorkloadResult: Codable {
     /// Sum of file sizes in the database directory (apparent, and allocated on disk).
     var diskBytes: UInt64?
     var diskAllocatedBytes: UInt64?
+    /// Bytes of the live segments (the current version); the directory can hold more while
+    /// obsolete files wait for deletion, and the logs.
+    var liveSegmentBytes: UInt64?
     var filesPerLevel: [Int]?
     var blockCacheHits: Int?
     var blockCacheMisses: Int?
     var writeStalls: Int?
+    /// Batches per log record in this workload: how many writes group commit put in one record.
+    var batchesPerLogRecord: Double?
+    /// Log records synced in this workload.
+    var logSyncs: Int?
     /// Peak resident set of the process so far (getrusage).
     var peakRSSBytes: UInt64
     var notes: String
@@ -86,9 +93,15 @@ extension WorkloadResult {
         if let s {
             writeAmplification = s.writeAmplification
             filesPerLevel = s.levels.map(\.fileCount)
+            liveSegmentBytes = s.totalSegmentBytes
             blockCacheHits = s.blockCacheHits - (before?.blockCacheHits ?? 0)
             blockCacheMisses = s.blockCacheMisses - (before?.blockCacheMisses ?? 0)
             writeStalls = s.writeStalls - (before?.writeStalls ?? 0)
+            let records = s.walRecords - (before?.walRecords ?? 0)
+            if records > 0 {
+                batchesPerLogRecord = Double(s.batchesWritten - (before?.batchesWritten ?? 0)) / Double(records)
+                logSyncs = s.walSyncs - (before?.walSyncs ?? 0)
+            }
         }
         let (a, b) = directorySize(dir)
         diskBytes = a
@@ -105,9 +118,12 @@ extension WorkloadResult {
         }
         if let wa = writeAmplification { s += "  WA \(format(wa, 2))" }
         if let d = diskBytes { s += "  disk \(format(Double(d) / 1_048_576, 1)) MiB" }
+        if let l = liveSegmentBytes { s += " (live segments \(format(Double(l) / 1_048_576, 1)))" }
         if let f = filesPerLevel { s += "  files/level \(f.map(String.init).joined(separator: " "))" }
         if let h = blockCacheHits, let m = blockCacheMisses, h + m > 0 { s += "  cache hit \(format(100 * Double(h) / Double(h + m), 1))%" }
         if let w = writeStalls, w > 0 { s += "  stalls \(w)" }
+        if let b = batchesPerLogRecord, b > 1.001 { s += "  writes/log record \(format(b, 2))" }
+        if let n = logSyncs, n > 0 { s += "  syncs \(n)" }
         s += "  rss \(format(Double(peakRSSBytes) / 1_048_576, 0)) MiB"
         if !notes.isEmpty { s += "  " + notes }
         return s
