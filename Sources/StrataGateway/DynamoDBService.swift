@@ -1,5 +1,5 @@
 // The boundary between the HTTP layer (this module) and the operations (StrataWire's dispatcher).
-import StrataWire
+@_exported import StrataWire
 
 /// What the DynamoDB endpoint calls for every request that passed the HTTP checks
 /// (method, target, size, compression, signature).

@@ -92,9 +92,11 @@ struct ExpressionsConditionParsingTests {
         #expect(e.evaluate([:]))
     }
 
-    @Test func namesMayRepeatOutsideFunctions() throws {
-        let e = try F.condition("a = a AND begins_with(a, b)")
-        #expect(e.evaluate(["a": .s("x"), "b": .s("")]))
+    @Test func parenthesizedOperandsAndValueSizes() throws {
+        let e = try F.condition("(a) = (:v) AND size(:s) = :three AND (a) BETWEEN :v AND (:v)",
+                                values: [":v": .s("x"), ":s": .s("abc"), ":three": F.n("3")])
+        #expect(e.evaluate(["a": .s("x")]))
+        #expect(!e.evaluate(["a": .s("y")]))
     }
 
     @Test func reservedWordsAreTheDocumentedList() {
@@ -129,7 +131,7 @@ struct ExpressionsConditionErrorTests {
         ("contains(#a, #a)", ["#a": "data"], nil, "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: [data]"),
         ("attribute_exists(a, b)", nil, nil, "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2"),
         ("attribute_not_exists(:v)", nil, [":v": .s("x")], "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_not_exists"),
-        ("attribute_type(a, :t)", nil, [":t": .s("STRING")], "Invalid ConditionExpression: Invalid attribute type name found; type: STRING, valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"),
+        ("attribute_type(a, :t)", nil, [":t": .s("STRING")], "Invalid ConditionExpression: Invalid attribute type name found; type: STRING, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"),
         ("attribute_type(a, :t)", nil, [":t": .bool(true)], "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: BOOL"),
         ("begins_with(a, :n)", nil, [":n": .bool(false)], "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: BOOL"),
         ("a < :v", nil, [":v": .ss(["x"])], "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: SS"),
@@ -137,15 +139,25 @@ struct ExpressionsConditionErrorTests {
         ("a BETWEEN :lo AND :hi", nil, [":lo": .s("b"), ":hi": .s("a")], "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"),
         ("a BETWEEN :lo AND :hi", nil, [":lo": .s("b"), ":hi": .b([1])], "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {B:...}"),
         ("foo(a)", nil, nil, "Invalid ConditionExpression: Invalid function name; function: foo"),
-        ("size(a) = size(:v)", nil, [":v": .s("x")], "Invalid ConditionExpression: Operator or function requires a document path; operator or function: size"),
-        ("if_not_exists(a, :v) = :v", nil, [":v": .s("x")], "Invalid ConditionExpression: The function is not allowed to be used in a condition expression; function: if_not_exists"),
+        ("size(a) = size(:v)", nil, [":v": F.n("1")], "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N"),
+        ("a = a", nil, nil, "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]"),
+        ("((a)) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: The expression has redundant parentheses;"),
+        ("begins_with(a, size(b))", nil, nil, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"),
+        ("contains(attribute_exists(a), :v)", nil, [":v": F.n("1")], "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists"),
+        // DynamoDB reports one error per expression, in its own order of precedence.
+        ("status = :undefined", nil, nil, "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+        ("foo(status) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Invalid function name; function: foo"),
+        ("#u = :v AND size(a, b) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #u"),
+        ("((a = :v)) AND status = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: The expression has redundant parentheses;"),
+        ("AND = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Syntax error; token: \"AND\", near: \"AND =\""),
+        ("if_not_exists(a, :v) = :v", nil, [":v": .s("x")], "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists"),
         ("a = :v", nil, [":v": .s("x"), ":w": .s("y")], "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"),
         ("size(a)", nil, nil, "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"),
         ("attribute_exists(a) < :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists"),
         ("dog(a) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Invalid function name; function: dog"),
         ("ATTRIBUTE_EXISTS(a)", nil, nil, "Invalid ConditionExpression: Invalid function name; function: ATTRIBUTE_EXISTS"),
         ("size(a, a) = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2"),
-        ("attribute_type(a, b)", nil, nil, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: path"),
+        ("attribute_type(a, b)", nil, nil, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
         ("a IN ()", nil, nil, "Invalid ConditionExpression: Syntax error; token: \")\", near: \"()\""),
         ("a", nil, nil, "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"a\""),
         ("_a = :v", nil, [":v": F.n("1")], "Invalid ConditionExpression: Syntax error; token: \"_\", near: \"_a\""),
@@ -173,6 +185,24 @@ struct ExpressionsConditionErrorTests {
         let list = (0..<100).map { ":v\($0)" }.joined(separator: ",")
         #expect(throws: DynamoDBError.validation("Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101")) {
             _ = try F.condition("a IN (\(list))", values: values)
+        }
+    }
+
+    @Test func expressionSizeLimit() throws {
+        // 4096 bytes of text are accepted, 4097 are not; placeholders are counted as written.
+        let name = String(repeating: "a", count: 4096 - " = :v".utf8.count)
+        _ = try F.condition("\(name) = :v", values: [":v": .s("x")])
+        #expect(throws: DynamoDBError.validation("Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4097")) {
+            _ = try F.condition("\(name)b = :v", kind: .filter, values: [":v": .s("x")])
+        }
+    }
+
+    @Test func operatorLimit() throws {
+        // 150 comparisons and 149 ANDs are 299 operators; one more comparison and AND make 301.
+        let ok = Array(repeating: "a < :v", count: 150).joined(separator: " AND ")
+        _ = try F.condition(ok, values: [":v": .s("x")])
+        #expect(throws: DynamoDBError.validation("Invalid ConditionExpression: The expression contains too many operators; operator count: 301")) {
+            _ = try F.condition(ok + " AND a < :v", values: [":v": .s("x")])
         }
     }
 

@@ -225,6 +225,33 @@ struct ExpressionsUpdateTests {
         #expect(throws: DynamoDBError.validation(c.3)) { _ = try u.apply(to: c.2) }
     }
 
+    @Test func parenthesizedValues() throws {
+        let out = try apply("SET a = (b + :one), c = (:one), d = list_append((l), :l)",
+                            values: [":one": F.n("1"), ":l": .l([.s("y")])],
+                            to: ["b": F.n("41"), "l": .l([.s("x")])])
+        #expect(out["a"] == F.n("42"))
+        #expect(out["c"] == F.n("1"))
+        #expect(out["d"] == .l([.s("x"), .s("y")]))
+    }
+
+    @Test(arguments: [
+        ("SET status = :undefined", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+        ("SET a = foo(:undefined) SET b = :v", "Invalid UpdateExpression: Invalid function name; function: foo"),
+        ("SET a = :v SET a = :w", "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"),
+        ("SET #u = :undefined", "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #u"),
+        ("SET a = :undefined, a = :v", "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :undefined"),
+        ("ADD a :w, a :w", "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]"),
+        ("SET a.b = :v, a[0] = :v, a.b.c = :v", "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, b, c]"),
+        ("ADD a :w SET b = list_append(:v, :v)", "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"),
+        ("SET add = :v", "Invalid UpdateExpression: Syntax error; token: \"add\", near: \"SET add =\""),
+    ])
+    func errorPrecedence(_ text: String, _ message: String) {
+        #expect(throws: DynamoDBError.validation(message)) {
+            var attrs = try ExpressionAttributes(values: [":v": F.n("1"), ":w": .s("w")])
+            _ = try UpdateExpression.parse(text, attributes: &attrs)
+        }
+    }
+
     @Test func nestedArithmetic() throws {
         let out = try apply("SET #m.#c = #m.#c + :inc", names: ["#m": "mymap", "#c": "counter"],
                             values: [":inc": F.n("5")], to: ["mymap": .m(["counter": F.n("10")])])

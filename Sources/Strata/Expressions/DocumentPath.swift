@@ -69,19 +69,4 @@ extension DocumentPath {
         }
         return .overlap
     }
-
-    /// Throws DynamoDB's overlap/conflict error for the first offending pair, in order.
-    static func checkDisjoint(_ paths: [DocumentPath], kind: ExpressionKind) throws(DynamoDBError) {
-        for j in paths.indices {
-            for i in 0..<j {
-                switch paths[i].relation(to: paths[j]) {
-                case .disjoint: continue
-                case .overlap:
-                    throw kind.error("Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \(paths[i]), path two: \(paths[j])")
-                case .conflict:
-                    throw kind.error("Two document paths conflict with each other; must remove or rewrite one of these paths; path one: \(paths[i]), path two: \(paths[j])")
-                }
-            }
-        }
-    }
 }

@@ -1,17 +1,34 @@
 /// A recursive-descent parser over the tokens of one expression. Syntax errors throw at once,
-/// in DynamoDB's shape; semantic errors (undefined placeholders, reserved words, bad operand
-/// types) are kept and thrown after the whole expression has parsed, the first one found.
+/// in DynamoDB's shape. Semantic errors (undefined placeholders, reserved words, misused
+/// functions, bad operand types) are kept, one per class, and the parse throws the one DynamoDB
+/// reports first once the whole expression has been read.
 struct Parser {
+    /// The classes of semantic error; `reportOrder` ranks them per expression kind.
+    enum Problem: Hashable {
+        case parens, unknownFunction, misusedFunction, reserved, section
+        case attributeName, attributeValue, pathOverlap, pathConflict, operand, distinct, function
+    }
+
     let source: String
     let tokens: [Token]
     let kind: ExpressionKind
     var attributes: ExpressionAttributes
     var position = 0
-    var deferred: DynamoDBError?
+    var problems: [Problem: String] = [:]
+    /// Comparators, logical operators, BETWEEN, IN, + and - and function calls seen so far.
+    var operatorCount = 0
     /// Parenthesized condition groups already closed, as (open, close) token positions.
     var groups: Set<[Int]> = []
 
+    /// The longest expression DynamoDB accepts, in UTF-8 bytes of the text as sent.
+    static let maxExpressionSize = 4096
+    /// The most operators and functions one expression may hold.
+    static let maxOperators = 300
+
     init(_ source: String, kind: ExpressionKind, attributes: ExpressionAttributes) throws(DynamoDBError) {
+        if source.utf8.count > Self.maxExpressionSize {
+            throw kind.error("Expression size has exceeded the maximum allowed size; expression size: \(source.utf8.count)")
+        }
         self.source = source
         self.tokens = Lexer.tokenize(source)
         self.kind = kind
@@ -41,20 +58,61 @@ struct Parser {
         advance()
     }
 
-    mutating func note(_ detail: String) {
-        if deferred == nil { deferred = kind.error(detail) }
+    /// The keywords that cannot name an attribute without a placeholder in this kind of expression.
+    var keywords: Set<String> {
+        kind == .update ? ["SET", "REMOVE", "ADD", "DELETE"] : ["AND", "OR", "NOT", "BETWEEN", "IN"]
+    }
+
+    /// Records a semantic error; the first of each class is kept.
+    mutating func note(_ problem: Problem, _ detail: String) {
+        var problem = problem
+        // Condition expressions rank undefined names and values together.
+        if problem == .attributeValue, kind != .update { problem = .attributeName }
+        if problems[problem] == nil { problems[problem] = detail }
+    }
+
+    var reportOrder: [Problem] {
+        switch kind {
+        case .update:
+            [.reserved, .unknownFunction, .misusedFunction, .section, .attributeName, .attributeValue,
+             .pathOverlap, .pathConflict, .operand, .function]
+        case .projection:
+            [.reserved, .attributeName, .pathOverlap, .pathConflict]
+        case .condition, .filter, .keyCondition:
+            [.parens, .unknownFunction, .misusedFunction, .reserved, .attributeName, .operand, .distinct, .function]
+        }
+    }
+
+    /// The semantic error DynamoDB would report, if any.
+    var firstProblem: DynamoDBError? {
+        for p in reportOrder { if let detail = problems[p] { return kind.error(detail) } }
+        return nil
     }
 
     func finish() throws(DynamoDBError) {
         guard current.kind == .end else { throw syntaxError() }
-        if let deferred { throw deferred }
+        if operatorCount > Self.maxOperators {
+            throw kind.error("The expression contains too many operators; operator count: \(operatorCount)")
+        }
+        if let firstProblem { throw firstProblem }
+    }
+
+    /// Records the first overlapping pair, else the first conflicting pair, of `paths`.
+    mutating func checkDisjoint(_ paths: [DocumentPath]) {
+        for j in paths.indices {
+            for i in 0..<j {
+                switch paths[i].relation(to: paths[j]) {
+                case .disjoint: continue
+                case .overlap:
+                    note(.pathOverlap, "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \(paths[i]), path two: \(paths[j])")
+                case .conflict:
+                    note(.pathConflict, "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: \(paths[i]), path two: \(paths[j])")
+                }
+            }
+        }
     }
 
     // MARK: paths and terms
-
-    var atPathStart: Bool {
-        (current.kind == .identifier && !peek().isSymbol("(")) || current.kind == .name
-    }
 
     mutating func parsePath() throws(DynamoDBError) -> DocumentPath {
         var elements: [DocumentPath.Element] = [try parsePathName()]
@@ -78,15 +136,16 @@ struct Parser {
         let token = current
         switch token.kind {
         case .identifier:
+            if keywords.contains(token.text.uppercased()) { throw syntaxError() }
             advance()
             if ReservedWords.contains(token.text) {
-                note("Attribute name is a reserved keyword; reserved keyword: \(token.text)")
+                note(.reserved, "Attribute name is a reserved keyword; reserved keyword: \(token.text)")
             }
             return .name(token.text)
         case .name:
             advance()
             guard let name = attributes.name(token.text) else {
-                note("An expression attribute name used in the document path is not defined; attribute name: \(token.text)")
+                note(.attributeName, "An expression attribute name used in the document path is not defined; attribute name: \(token.text)")
                 return .name(token.text)
             }
             return .name(name)
@@ -99,14 +158,22 @@ struct Parser {
         let token = current
         advance()
         guard let v = attributes.value(token.text) else {
-            note("An expression attribute value used in expression is not defined; attribute value: \(token.text)")
+            note(.attributeValue, "An expression attribute value used in expression is not defined; attribute value: \(token.text)")
             return .null
         }
         return v
     }
 
-    /// A path, a :value, or a function call with term arguments.
+    /// A path, a :value, or a function call with term arguments, possibly in parentheses.
     mutating func parseTerm() throws(DynamoDBError) -> Term {
+        if current.isSymbol("(") {
+            advance()
+            let redundant = current.isSymbol("(")
+            let inner = try parseTerm()
+            try expectSymbol(")")
+            if redundant, kind != .update { note(.parens, "The expression has redundant parentheses;") }
+            return inner
+        }
         switch current.kind {
         case .value:
             return .value(parseValue())
@@ -123,6 +190,7 @@ struct Parser {
     mutating func parseCall() throws(DynamoDBError) -> Term {
         let name = current.text
         advance()
+        operatorCount += 1
         try expectSymbol("(")
         var args: [Term] = []
         if !current.isSymbol(")") {

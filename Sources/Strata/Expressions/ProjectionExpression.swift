@@ -12,8 +12,8 @@ public struct ProjectionExpression: Sendable, Hashable {
             parser.advance()
             paths.append(try parser.parsePath())
         }
+        parser.checkDisjoint(paths)
         try parser.finish()
-        try DocumentPath.checkDisjoint(paths, kind: .projection)
         attributes = parser.attributes
         return ProjectionExpression(paths: paths)
     }

@@ -11,7 +11,6 @@ public struct UpdateExpression: Sendable, Hashable {
     public static func parse(_ text: String, attributes: inout ExpressionAttributes) throws(DynamoDBError) -> UpdateExpression {
         var parser = try Parser(text, kind: .update, attributes: attributes)
         let actions = try parser.parseUpdate()
-        try DocumentPath.checkDisjoint(actions.map(\.path), kind: .update)
         attributes = parser.attributes
         return UpdateExpression(actions: actions)
     }
@@ -66,7 +65,7 @@ extension Parser {
             let clause = current.text.uppercased()
             guard ["SET", "REMOVE", "ADD", "DELETE"].contains(clause) else { throw syntaxError() }
             if !seen.insert(clause).inserted {
-                note("The \"\(clause)\" section can only be used once in an update expression;")
+                note(.section, "The \"\(clause)\" section can only be used once in an update expression;")
             }
             advance()
             actions.append(try parseUpdateAction(clause))
@@ -75,6 +74,7 @@ extension Parser {
                 actions.append(try parseUpdateAction(clause))
             }
         } while current.kind != .end
+        checkDisjoint(actions.map(\.path))
         try finish()
         return actions
     }
@@ -91,21 +91,32 @@ extension Parser {
             guard current.kind == .value else { throw syntaxError() }
             let v = parseValue()
             let allowed = clause == "ADD" ? (v.isSet || { if case .n = v { true } else { false } }()) : v.isSet
-            if !allowed, deferred == nil {
-                note("Incorrect operand type for operator or function; operator: \(clause), operand type: \(v.longTypeName), typeSet: ALLOWED_FOR_\(clause)_OPERAND")
+            if !allowed {
+                note(.operand, "Incorrect operand type for operator or function; operator: \(clause), operand type: \(v.longTypeName), typeSet: ALLOWED_FOR_\(clause)_OPERAND")
             }
             return clause == "ADD" ? .add(path, v) : .delete(path, v)
         }
     }
 
     mutating func parseSetValue() throws(DynamoDBError) -> UpdateValue {
+        // The whole value may sit in parentheses: "SET a = (b + :v)".
+        if current.isSymbol("(") {
+            var trial = self
+            trial.advance()
+            if let value = try? trial.parseSetValue(), trial.current.isSymbol(")") {
+                trial.advance()
+                self = trial
+                return value
+            }
+        }
         let first = try updateOperand(try parseTerm())
         for op in ["+", "-"] where current.isSymbol(op) {
             advance()
+            operatorCount += 1
             let second = try updateOperand(try parseTerm())
             for case .value(let v) in [first, second] {
                 if case .n = v { continue }
-                note("Incorrect operand type for operator or function; operator or function: \(op), operand type: \(v.typeDescriptor)")
+                note(.function, "Incorrect operand type for operator or function; operator or function: \(op), operand type: \(v.typeDescriptor)")
             }
             return op == "+" ? .plus(first, second) : .minus(first, second)
         }
@@ -121,30 +132,30 @@ extension Parser {
             switch name {
             case "if_not_exists", "list_append":
                 guard args.count == 2 else {
-                    note("Incorrect number of operands for operator or function; operator or function: \(name), number of operands: \(args.count)")
+                    note(.function, "Incorrect number of operands for operator or function; operator or function: \(name), number of operands: \(args.count)")
                     return placeholder
                 }
                 let a = try updateOperand(args[0]), b = try updateOperand(args[1])
                 if name == "if_not_exists" {
                     guard case .path(let p) = a else {
-                        note("Operator or function requires a document path; operator or function: if_not_exists")
+                        note(.function, "Operator or function requires a document path; operator or function: if_not_exists")
                         return placeholder
                     }
                     return .ifNotExists(p, b)
                 }
                 for case .call("list_append", _) in args {
-                    note("The function is not allowed to be used this way in an expression; function: list_append")
+                    note(.misusedFunction, "The function is not allowed to be used this way in an expression; function: list_append")
                 }
                 for case .value(let v) in [a, b] {
                     if case .l = v { continue }
-                    note("Incorrect operand type for operator or function; operator or function: list_append, operand type: \(v.typeDescriptor)")
+                    note(.function, "Incorrect operand type for operator or function; operator or function: list_append, operand type: \(v.typeDescriptor)")
                 }
                 return .listAppend(a, b)
             default:
                 if Self.conditionFunctions.contains(name) || name == "size" {
-                    note("The function is not allowed in an update expression; function: \(name)")
+                    note(.unknownFunction, "The function is not allowed in an update expression; function: \(name)")
                 } else {
-                    note("Invalid function name; function: \(name)")
+                    note(.unknownFunction, "Invalid function name; function: \(name)")
                 }
                 return placeholder
             }

@@ -1,0 +1,113 @@
+"""The wire protocol against the running server: what any DynamoDB client relies on."""
+
+import gzip
+import json
+import signal
+import urllib.error
+import urllib.request
+import zlib
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import make_client, running_server
+
+
+def post(endpoint, target, body=b"{}", headers=None):
+    """A raw POST; returns (status, headers, body bytes as received)."""
+    request = urllib.request.Request(endpoint + "/", data=body, method="POST", headers={
+        "Content-Type": "application/x-amz-json-1.0",
+        **({"X-Amz-Target": target} if target is not None else {}),
+        **(headers or {}),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_list_tables_is_empty(dynamodb):
+    response = dynamodb.list_tables()
+    assert response["TableNames"] == []
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_botocore_crc32_check_passes(dynamodb):
+    seen = {}
+
+    def capture(http_response, **_):
+        seen["crc"] = http_response.headers.get("x-amz-crc32")
+        seen["body"] = http_response.content
+
+    dynamodb.meta.events.register("before-parse.dynamodb.ListTables", capture)
+    response = dynamodb.list_tables()
+    # botocore recomputes the CRC-32 over these raw bytes and retries on a mismatch.
+    assert seen["crc"] == str(zlib.crc32(seen["body"]))
+    assert response["ResponseMetadata"]["RetryAttempts"] == 0
+
+
+def test_every_response_has_a_request_id(dynamodb):
+    first = dynamodb.list_tables()["ResponseMetadata"]["RequestId"]
+    second = dynamodb.list_tables()["ResponseMetadata"]["RequestId"]
+    assert first and second and first != second
+
+
+def test_unknown_operation_raises_client_error(dynamodb):
+    def retarget(request, **_):
+        request.headers.replace_header("X-Amz-Target", "DynamoDB_20120810.NoSuchOperation")
+
+    dynamodb.meta.events.register("before-sign.dynamodb.ListTables", retarget)
+    with pytest.raises(ClientError) as raised:
+        dynamodb.list_tables()
+    assert raised.value.response["Error"]["Code"] == "UnknownOperationException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("target", [None, "ListTables", "DynamoDB_20111205.ListTables"])
+def test_target_without_dynamodb_prefix_is_unknown_operation(endpoint, target):
+    status, headers, body = post(endpoint, target)
+    assert status == 400
+    assert json.loads(body)["__type"].endswith("#UnknownOperationException")
+    assert headers["x-amz-crc32"] == str(zlib.crc32(body))
+    assert headers["x-amzn-RequestId"]
+
+
+def test_raw_response_headers(endpoint):
+    status, headers, body = post(endpoint, "DynamoDB_20120810.ListTables")
+    assert status == 200
+    assert headers["Content-Type"] == "application/x-amz-json-1.0"
+    assert headers["x-amz-crc32"] == str(zlib.crc32(body))
+    assert json.loads(body) == {"TableNames": []}
+
+
+def test_gzip_request_body_is_accepted(endpoint):
+    status, headers, body = post(endpoint, "DynamoDB_20120810.ListTables",
+                                 gzip.compress(b'{"Limit": 5}'), {"Content-Encoding": "gzip"})
+    assert status == 200
+    assert json.loads(body) == {"TableNames": []}
+
+
+def test_health_check(endpoint):
+    with urllib.request.urlopen(endpoint + "/", timeout=5) as response:
+        assert response.status == 200
+
+
+def test_data_directory_is_created(server):
+    assert server.data_dir.is_dir()
+
+
+def test_oversize_body_gets_413(server_binary, tmp_path):
+    with running_server(server_binary, tmp_path, ["--max-body-bytes", "1000"]) as small:
+        status, _, body = post(small.endpoint, "DynamoDB_20120810.PutItem", b" " * 2000 + b"{}")
+        assert status == 413
+        assert "1000 bytes" in json.loads(body)["message"]
+        assert post(small.endpoint, "DynamoDB_20120810.ListTables")[0] == 200
+
+
+def test_sigterm_stops_gracefully(server_binary, tmp_path):
+    with running_server(server_binary, tmp_path) as s:
+        assert make_client(s.endpoint).list_tables()["TableNames"] == []
+        s.process.send_signal(signal.SIGTERM)
+        assert s.process.wait(timeout=15) == 0
+        assert "strata-server: stopped" in s.output()
