@@ -2,7 +2,10 @@
 
 import gzip
 import json
+import os
+import shutil
 import signal
+import subprocess
 import urllib.error
 import urllib.request
 import zlib
@@ -36,11 +39,14 @@ def test_list_tables_is_empty(dynamodb):
 def test_botocore_crc32_check_passes(dynamodb):
     seen = {}
 
-    def capture(http_response, **_):
-        seen["crc"] = http_response.headers.get("x-amz-crc32")
-        seen["body"] = http_response.content
+    def capture(response=None, **_):
+        # Runs beside botocore's own checksum check, on the same (http_response, parsed) pair.
+        if response is not None:
+            http_response = response[0]
+            seen["crc"] = http_response.headers.get("x-amz-crc32")
+            seen["body"] = http_response.content
 
-    dynamodb.meta.events.register("before-parse.dynamodb.ListTables", capture)
+    dynamodb.meta.events.register("needs-retry.dynamodb.ListTables", capture)
     response = dynamodb.list_tables()
     # botocore recomputes the CRC-32 over these raw bytes and retries on a mismatch.
     assert seen["crc"] == str(zlib.crc32(seen["body"]))
@@ -111,3 +117,18 @@ def test_sigterm_stops_gracefully(server_binary, tmp_path):
         s.process.send_signal(signal.SIGTERM)
         assert s.process.wait(timeout=15) == 0
         assert "strata-server: stopped" in s.output()
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def test_aws_cli_lists_tables(endpoint, tmp_path):
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "fake", "AWS_SECRET_ACCESS_KEY": "fake", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+    }
+    result = subprocess.run(
+        ["aws", "dynamodb", "list-tables", "--endpoint-url", endpoint, "--output", "json"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"TableNames": []}

@@ -17,6 +17,31 @@ public struct ConditionExpression: Sendable, Hashable {
 
     /// Whether `item` satisfies the condition. A missing item is an empty item.
     public func evaluate(_ item: Item) -> Bool { root.evaluate(item) }
+
+    /// The top-level attributes the condition reads (a Query's filter may not name key attributes).
+    public var attributeNames: Set<String> {
+        var out: Set<String> = []
+        func visit(_ o: Operand) {
+            switch o {
+            case .path(let p), .size(let p): out.insert(p.attributeName)
+            case .value: break
+            }
+        }
+        func visit(_ n: ConditionNode) {
+            switch n {
+            case .compare(let a, _, let b), .beginsWith(let a, let b), .contains(let a, let b):
+                visit(a); visit(b)
+            case .between(let a, let b, let c): visit(a); visit(b); visit(c)
+            case .in(let a, let list): visit(a); list.forEach(visit)
+            case .attributeExists(let p), .attributeNotExists(let p): out.insert(p.attributeName)
+            case .attributeType(let o, _): visit(o)
+            case .not(let c): visit(c)
+            case .and(let l, let r), .or(let l, let r): visit(l); visit(r)
+            }
+        }
+        visit(root)
+        return out
+    }
 }
 
 /// The comparators of the expression grammar.
