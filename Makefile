@@ -1,10 +1,10 @@
 # The two commands a fresh machine needs (see README.md):
-#   make run    build and start the main job
+#   make run    build and start the main job (strata-server on ./strata-data, port 8000)
 #   make test   install what the tests need, build, and run every test
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: deps run test test-swift bench clean
+.PHONY: deps pydeps run test test-swift test-conformance bench clean
 
 # System packages the build needs: the LZ4 headers (liblz4-dev) and pkg-config.
 deps:
@@ -14,15 +14,23 @@ deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq liblz4-dev zlib1g-dev pkg-config; \
 	fi
 
-run: deps
-	$(SWIFT) build -c release --product strata-bench
-	.build/release/strata-bench --num 200000
+# Python clients for the black-box conformance tests (boto3, pytest, the AWS CLI).
+pydeps:
+	@python3 -c "import boto3, botocore, pytest" 2>/dev/null || python3 -m pip install -q boto3 pytest awscli
 
-test: deps test-swift
+# The main job: the DynamoDB-compatible server on ./strata-data, at http://127.0.0.1:8000.
+run: deps
+	$(SWIFT) build -c release --product strata-server
+	.build/release/strata-server --data-dir ./strata-data --port 8000
+
+test: deps pydeps test-swift test-conformance
 
 test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+test-conformance:
+	python3 -m pytest Tests/Conformance -q
 
 bench: deps
 	$(SWIFT) build -c release --product strata-bench

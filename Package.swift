@@ -102,6 +102,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "StrataWireTests",
+            dependencies: ["StrataWire"]
+        ),
+        .testTarget(
             name: "StrataDumpTests",
             dependencies: ["StrataStorage"]
         ),

@@ -185,7 +185,7 @@ extension StorageEngine {
         var children: [any InternalIterator] = []
         do {
             if c.level == 0 {
-                for f in c.inputs { children.append(try segments.reader(f.number).makeIterator(fillCache: false)) }
+                for f in c.inputs { children.append(try segments.reader(f).makeIterator(fillCache: false)) }
             } else {
                 children.append(LevelIterator(files: c.inputs, cache: segments, fillCache: false))
             }

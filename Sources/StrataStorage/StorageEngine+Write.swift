@@ -10,13 +10,19 @@ final class Writer {
     let isBarrier: Bool
     var done = false
     var error: Error?
-    let cond: Condition
+    /// Created only when this writer has to wait (most writes find the queue empty).
+    var cond: Condition?
 
-    init(batch: WriteBatch, sync: Bool, lock: Lock, isBarrier: Bool = false) {
+    init(batch: WriteBatch, sync: Bool, isBarrier: Bool = false) {
         self.batch = batch
         self.sync = sync
         self.isBarrier = isBarrier
-        cond = Condition(lock)
+    }
+
+    /// Waits for a signal; the caller holds `lock`.
+    func wait(_ lock: Lock) {
+        if cond == nil { cond = Condition(lock) }
+        cond!.wait()
     }
 }
 
@@ -39,14 +45,14 @@ extension StorageEngine {
     /// as one record with one fdatasync, inserts it into the memtable, and wakes the others.
     public func write(_ batch: WriteBatch, options writeOptions: WriteOptions = WriteOptions()) throws {
         let sync = writeOptions.sync ?? options.syncByDefault
-        let w = Writer(batch: batch, sync: sync, lock: lock)
+        let w = Writer(batch: batch, sync: sync)
         lock.lock()
         if closed || closing {
             lock.unlock()
             throw StorageError(.closed, "the database is closed", file: path)
         }
         writers.append(w)
-        while !w.done && writers[writerHead] !== w { w.cond.wait() }
+        while !w.done && writers[writerHead] !== w { w.wait(lock) }
         if w.done {
             lock.unlock()
             if let e = w.error { throw e }
@@ -65,30 +71,38 @@ extension StorageEngine {
             let leaderBytes = w.batch.byteSize
             let maxBytes = leaderBytes <= 128 << 10 ? leaderBytes + (128 << 10) : 1 << 20
             var bytes = leaderBytes
-            var group: WriteBatch? = nil
+            // The group's record is built in a buffer only the leader uses: no copy of the
+            // caller's batch, no allocation once the buffer has grown.
+            groupRecord.removeAll(keepingCapacity: true)
+            groupRecord.append(contentsOf: w.batch.rep)
+            var count = UInt64(w.batch.count)
             while groupEnd < writers.count {
                 let f = writers[groupEnd]
                 if f.isBarrier { break }
                 if f.sync && !w.sync { break }  // a non-sync leader must not carry a sync write
                 if bytes + f.batch.byteSize > maxBytes { break }
                 bytes += f.batch.byteSize
-                if group == nil { group = w.batch }
-                group!.append(f.batch)
+                groupRecord.append(contentsOf: f.batch.rep[WriteBatch.headerSize...])
+                count += UInt64(f.batch.count)
                 groupEnd += 1
             }
-            var merged = group ?? w.batch
             let first = versions.lastSequence + 1
-            merged.sequence = first
-            let count = UInt64(merged.count)
+            let recordBytes = groupRecord.count
+            groupRecord.withUnsafeMutableBytes { p in
+                p.storeBytes(of: first.littleEndian, toByteOffset: 0, as: UInt64.self)
+                p.storeBytes(of: UInt32(count).littleEndian, toByteOffset: 8, as: UInt32.self)
+            }
             let log = self.log
             let mem = self.mem
             lock.unlock()
             do {
-                try merged.rep.withUnsafeBytes { try log.addRecord($0, sync: w.sync) }
-                var seq = first
-                try merged.forEach { kind, key, value in
-                    mem.add(sequence: seq, kind: kind, key: key, value: value)
-                    seq += 1
+                try groupRecord.withUnsafeBytes { record in
+                    try log.addRecord(record, sync: w.sync)
+                    var seq = first
+                    try WriteBatch.forEach(in: record) { kind, key, value in
+                        mem.add(sequence: seq, kind: kind, key: key, value: value)
+                        seq += 1
+                    }
                 }
             } catch {
                 result = error
@@ -101,8 +115,8 @@ extension StorageEngine {
                 }
             } else {
                 versions.lastSequence = first + count - 1
-                stats.userBytesWritten += UInt64(merged.byteSize - WriteBatch.headerSize)  // encoded operations
-                stats.walBytesWritten += UInt64(merged.byteSize)
+                stats.userBytesWritten += UInt64(recordBytes - WriteBatch.headerSize)  // encoded operations
+                stats.walBytesWritten += UInt64(recordBytes)
                 stats.walRecords += 1
                 if w.sync { stats.walSyncs += 1 }
                 stats.batchesWritten += groupEnd - writerHead
@@ -112,7 +126,7 @@ extension StorageEngine {
             let f = writers[i]
             f.error = result
             f.done = true
-            if f !== w { f.cond.signal() }
+            if f !== w { f.cond?.signal() }
         }
         writerHead = groupEnd
         if writerHead == writers.count {
@@ -123,7 +137,7 @@ extension StorageEngine {
                 writers.removeFirst(writerHead)
                 writerHead = 0
             }
-            writers[writerHead].cond.signal()
+            writers[writerHead].cond?.signal()
         }
         lock.unlock()
         if let result { throw result }
@@ -202,9 +216,9 @@ extension StorageEngine {
         defer { lock.unlock() }
         if closed { throw StorageError(.closed, "the database is closed", file: path) }
         // Become the write leader so the memtable is not in use by a writer.
-        let w = Writer(batch: WriteBatch(), sync: false, lock: lock, isBarrier: true)
+        let w = Writer(batch: WriteBatch(), sync: false, isBarrier: true)
         writers.append(w)
-        while writers[writerHead] !== w { w.cond.wait() }
+        while writers[writerHead] !== w { w.wait(lock) }
         var err: Error?
         do { try makeRoomForWrite(force: true) } catch { err = error }
         writerHead += 1
@@ -212,7 +226,7 @@ extension StorageEngine {
             writers.removeAll(keepingCapacity: true)
             writerHead = 0
         } else {
-            writers[writerHead].cond.signal()
+            writers[writerHead].cond?.signal()
         }
         if let err { throw err }
         if !options.backgroundWork {

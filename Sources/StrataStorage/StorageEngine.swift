@@ -27,6 +27,8 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     var versions: VersionSet
     var writers: [Writer] = []
     var writerHead = 0
+    /// The current write group's log record; used only by the write leader.
+    var groupRecord: [UInt8] = []
     var backgroundError: StorageError?
     var closing = false
     var closed = false
@@ -233,19 +235,20 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
         let imms = self.imms
         let version = versions.current
         lock.unlock()
-        switch mem.get(key, sequence: seq) {
+        let lookup = InternalKey.lookup(key, seq)
+        switch mem.get(key, lookup: lookup) {
         case .found(let v): return v
         case .deleted: return nil
         case .absent: break
         }
         for imm in imms.reversed() {
-            switch imm.get(key, sequence: seq) {
+            switch imm.get(key, lookup: lookup) {
             case .found(let v): return v
             case .deleted: return nil
             case .absent: break
             }
         }
-        switch try version.get(userKey: key, lookup: InternalKey.lookup(key, seq), cache: segments, fillCache: readOptions.fillCache) {
+        switch try version.get(userKey: key, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
         case .found(let v): return v
         case .deleted, .absent: return nil
         }

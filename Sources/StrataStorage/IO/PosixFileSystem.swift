@@ -149,12 +149,17 @@ final class PosixWritableFile: WritableFile {
     }
 
     private func writeOut(_ bytes: UnsafeRawBufferPointer) throws {
-        do {
-            _ = try fd.writeAll(bytes)
-            written += Int64(bytes.count)
-        } catch {
-            throw PosixFileSystem.ioError("write", path, error)
+        // A plain write(2) loop: swift-system's generic writeAll costs two metadata lookups a call.
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd.rawValue, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw StorageError(.io, "write failed", file: path, offset: written + Int64(done), errno: Errno(rawValue: Glibc.errno))
+            }
+            done += n
         }
+        written += Int64(bytes.count)
     }
 
     func flush() throws {

@@ -64,7 +64,7 @@ final class Version: Sendable {
     func get(userKey: [UInt8], lookup: [UInt8], cache: SegmentCache, fillCache: Bool) throws -> GetResult {
         let hash = userKey.withUnsafeBytes { bloomHash($0) }
         func probe(_ f: FileMetadata) throws -> GetResult {
-            switch try cache.reader(f.number).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
+            switch try cache.reader(f).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
             case .found(let v): return .found(v)
             case .deleted: return .deleted
             case .absent: return .absent
@@ -123,7 +123,7 @@ final class Version: Sendable {
         var its: [any InternalIterator] = []
         for f in levels[0].reversed() {
             do {
-                its.append(try cache.reader(f.number).makeIterator(fillCache: fillCache))
+                its.append(try cache.reader(f).makeIterator(fillCache: fillCache))
             } catch let e as StorageError {
                 its.append(EmptyIterator(error: e))
             } catch {
@@ -165,7 +165,7 @@ final class LevelIterator: InternalIterator {
         }
         if let cur = it, cur.segment.number == files[i].number { return }
         do {
-            it = try cache.reader(files[i].number).makeIterator(fillCache: fillCache)
+            it = try cache.reader(files[i]).makeIterator(fillCache: fillCache)
         } catch let e as StorageError {
             if error == nil { error = e }
             it = nil

@@ -1,7 +1,10 @@
+import Synchronization
 // A change to the set of live files, one manifest record each. Format: Docs/manifest_format.md.
 
 /// Describes one segment in a version. Immutable.
 public final class FileMetadata: Sendable, CustomStringConvertible {
+    /// The open segment, while the segment cache keeps it open: saves a cache lookup per probe.
+    let readerSlot = Mutex<SegmentReader?>(nil)
     public let number: FileNumber
     public let size: UInt64
     /// Internal keys: the segment's first and last entries.

@@ -169,7 +169,11 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
 
     /// The newest entry for `userKey` with sequence <= `sequence`.
     func get(_ userKey: [UInt8], sequence: UInt64) -> LookupResult {
-        let lookup = InternalKey.lookup(userKey, sequence)
+        get(userKey, lookup: InternalKey.lookup(userKey, sequence))
+    }
+
+    /// The newest entry for `userKey` at or below the sequence in `lookup` (its lookup key).
+    func get(_ userKey: [UInt8], lookup: [UInt8]) -> LookupResult {
         let node = lookup.withUnsafeBytes { findGreaterOrEqual($0, prev: nil) }
         guard let node else { return .absent }
         let k = Self.key(node)

@@ -13,6 +13,8 @@ final class BlockCache: Sendable {
         let block: Block
         var prev: Node?
         var next: Node?
+        /// Set on a hit; eviction gives a referenced block a second chance.
+        var referenced = false
         init(key: Key, block: Block) { self.key = key; self.block = block }
     }
 
@@ -71,8 +73,7 @@ final class BlockCache: Sendable {
     func get(_ key: Key) -> Block? {
         let b = shards[shard(key)].withLock { s -> Block? in
             guard let n = s.map[key] else { return nil }
-            s.unlink(n)
-            s.pushFront(n)
+            n.referenced = true
             return n.block
         }
         if b == nil { misses.wrappingAdd(1, ordering: .relaxed) } else { hits.wrappingAdd(1, ordering: .relaxed) }
@@ -91,8 +92,15 @@ final class BlockCache: Sendable {
             s.map[key] = n
             s.pushFront(n)
             s.bytes += block.size
+            var scanned = 0
             while s.bytes > s.capacity, let t = s.tail, t !== n {
                 s.unlink(t)
+                if t.referenced && scanned < s.map.count {
+                    t.referenced = false
+                    s.pushFront(t)
+                    scanned += 1
+                    continue
+                }
                 s.map[t.key] = nil
                 s.bytes -= t.block.size
             }

@@ -7,7 +7,7 @@ final class SegmentCache: Sendable {
     let blockCache: BlockCache?
     let capacity: Int
     struct State {
-        var map: [FileNumber: (reader: SegmentReader, tick: UInt64)] = [:]
+        var map: [FileNumber: (reader: SegmentReader, tick: UInt64, metas: [FileMetadata])] = [:]
         var tick: UInt64 = 0
     }
     let state = Mutex(State())
@@ -19,29 +19,47 @@ final class SegmentCache: Sendable {
         self.capacity = capacity
     }
 
-    func reader(_ number: FileNumber) throws -> SegmentReader {
+    /// The open segment of a file: from the file's own slot when it is open, else through the cache.
+    @inline(__always)
+    func reader(_ meta: FileMetadata) throws -> SegmentReader {
+        if let r = meta.readerSlot.withLock({ $0 }) { return r }
+        let r = try reader(meta.number, meta: meta)
+        return r
+    }
+
+    func reader(_ number: FileNumber, meta: FileMetadata? = nil) throws -> SegmentReader {
         if let r = state.withLock({ s -> SegmentReader? in
-            guard let e = s.map[number] else { return nil }
+            guard var e = s.map[number] else { return nil }
             s.tick += 1
-            s.map[number] = (e.reader, s.tick)
+            e.tick = s.tick
+            if let meta, !e.metas.contains(where: { $0 === meta }) { e.metas.append(meta) }
+            s.map[number] = e
             return e.reader
-        }) { return r }
+        }) {
+            meta?.readerSlot.withLock { $0 = r }
+            return r
+        }
         let path = DatabaseFile.segment(number).path(in: dir)
         let reader = try SegmentReader(file: try fs.openReadable(path), number: number, cache: blockCache)
         state.withLock { s in
             s.tick += 1
-            s.map[number] = (reader, s.tick)
+            s.map[number] = (reader, s.tick, meta.map { [$0] } ?? [])
             if s.map.count > capacity {
                 // Evict the least recently used eighth in one pass.
                 let victims = s.map.sorted { $0.value.tick < $1.value.tick }.prefix(max(1, capacity / 8))
-                for (k, _) in victims where k != number { s.map[k] = nil }
+                for (k, e) in victims where k != number {
+                    for m in e.metas { m.readerSlot.withLock { $0 = nil } }
+                    s.map[k] = nil
+                }
             }
         }
+        meta?.readerSlot.withLock { $0 = reader }
         return reader
     }
 
     func evict(_ number: FileNumber) {
-        _ = state.withLock { $0.map.removeValue(forKey: number) }
+        let e = state.withLock { $0.map.removeValue(forKey: number) }
+        for m in e?.metas ?? [] { m.readerSlot.withLock { $0 = nil } }
         blockCache?.evict(file: number.rawValue)
     }
 

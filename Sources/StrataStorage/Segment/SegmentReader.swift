@@ -109,24 +109,24 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
     /// The newest entry of `userKey` at or below the lookup key's sequence.
     func get(lookup: [UInt8], userKey: [UInt8], hash: UInt64, fillCache: Bool) throws -> GetResult {
         guard mayContain(userKeyHash: hash) else { return .absent }
-        let indexIt = index.makeIterator(file: path, offset: Int64(footer.index.offset))
-        lookup.withUnsafeBytes { indexIt.seek($0) }
-        if let e = indexIt.error { throw e }
-        guard indexIt.isValid else { return .absent }
-        var r = ByteReader(indexIt.value)
-        guard let handle = BlockHandle(decoding: &r) else {
-            throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
+        return try lookup.withUnsafeBytes { target -> GetResult in
+            let found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
+                var r = ByteReader(v)
+                return BlockHandle(decoding: &r)
+            }
+            guard let found else { return .absent }
+            guard let handle = found else {
+                throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
+            }
+            let block = try dataBlock(handle, fillCache: fillCache)
+            let result = try block.withFirstEntry(atOrAfter: target, file: path, offset: Int64(handle.offset)) { k, v -> GetResult in
+                let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
+                guard same else { return .absent }
+                if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
+                return .found(Array(v))
+            }
+            return result ?? .absent
         }
-        let block = try dataBlock(handle, fillCache: fillCache)
-        let it = block.makeIterator(file: path, offset: Int64(handle.offset))
-        lookup.withUnsafeBytes { it.seek($0) }
-        if let e = it.error { throw e }
-        guard it.isValid else { return .absent }
-        let k = it.key
-        let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
-        guard same else { return .absent }
-        if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
-        return .found(Array(it.value))
     }
 
     func makeIterator(fillCache: Bool = true) -> SegmentIterator { SegmentIterator(self, fillCache: fillCache) }

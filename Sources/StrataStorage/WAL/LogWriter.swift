@@ -31,7 +31,7 @@ final class LogWriter {
             let end = n == left
             let type: LogFormat.RecordType = begin && end ? .full : begin ? .first : end ? .last : .middle
             let fragment = UnsafeRawBufferPointer(rebasing: payload[pos..<pos + n])
-            var crc = CRC32C.checksum(withUnsafeBytes(of: type.rawValue) { $0 })
+            var crc = withUnsafeBytes(of: type.rawValue) { CRC32C.checksum($0) }
             crc = CRC32C.checksum(fragment, seed: crc)
             putFixed32(CRC32C.mask(crc), into: &scratch)
             scratch.append(UInt8(n & 0xff))

@@ -28,6 +28,7 @@ public struct WriteBatch: Sendable {
     }
 
     public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
+        rep.reserveCapacity(rep.count + 11 + key.count + value.count)
         bumpCount()
         rep.append(EntryKind.value.rawValue)
         putLengthPrefixed(key, into: &rep)
@@ -35,6 +36,7 @@ public struct WriteBatch: Sendable {
     }
 
     public mutating func delete(_ key: [UInt8]) {
+        rep.reserveCapacity(rep.count + 6 + key.count)
         bumpCount()
         rep.append(EntryKind.deletion.rawValue)
         putLengthPrefixed(key, into: &rep)
@@ -52,7 +54,13 @@ public struct WriteBatch: Sendable {
     /// Calls `body` for each operation in order, with views valid only during the call.
     /// Throws corruption if the encoding is malformed.
     func forEach(_ body: (EntryKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
-        try rep.withUnsafeBytes { p in
+        try rep.withUnsafeBytes { try Self.forEach(in: $0, body) }
+    }
+
+    /// Walks the operations of an encoded batch (a log record's payload).
+    static func forEach(in p: UnsafeRawBufferPointer, _ body: (EntryKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard p.count >= headerSize else { throw StorageError.corruption("write batch shorter than its header", file: nil) }
+        do {
             var r = ByteReader(p, position: Self.headerSize)
             var seen: UInt32 = 0
             while !r.isAtEnd {
