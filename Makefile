@@ -16,7 +16,7 @@ deps:
 
 # Python clients for the black-box conformance tests (boto3, pytest, the AWS CLI).
 pydeps:
-	@python3 -c "import boto3, botocore, pytest" 2>/dev/null || python3 -m pip install -q boto3 pytest awscli
+	@(python3 -c "import boto3, botocore, pytest" 2>/dev/null && command -v aws >/dev/null) || python3 -m pip install -q boto3 pytest awscli
 
 # The main job: the DynamoDB-compatible server on ./strata-data, at http://127.0.0.1:8000.
 run: deps
