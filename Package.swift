@@ -75,6 +75,7 @@ let package = Package(
             name: "strata-bench",
             dependencies: [
                 "StrataStorage",
+                "Strata",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

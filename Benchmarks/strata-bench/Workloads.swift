@@ -5,6 +5,9 @@ enum Workload: String, CaseIterable {
     case fillseq, fillrandom, overwrite, readrandom, readmissing, readseq, seekrandom, deleterandom, fillsync
     /// Not in the default list: flush + full compaction; reports the on-disk size before and after.
     case compact
+    /// Item-layer workloads (DynamoDB semantics on the engine), not in the default list:
+    /// putitem fills a table of 100-item partitions; the others read or update it.
+    case putitem, getitem, updateitem, query, scan
 }
 
 extension Runner {
@@ -20,6 +23,7 @@ extension Runner {
         case .deleterandom: return try deleterandom()
         case .fillsync: return try fillsync()
         case .compact: return try compact()
+        case .putitem, .getitem, .updateitem, .query, .scan: return try runItemWorkload(w)
         }
     }
 

@@ -1,0 +1,132 @@
+import Foundation
+import Strata
+import Synchronization
+
+/// The item database of the item workloads (its own directory beside --db).
+let itemDatabase = Mutex<Database?>(nil)
+
+extension Runner {
+    var itemsPath: String { config.db + "-items" }
+    static let itemTable = "bench"
+
+    func freshItemDatabase() throws -> Database {
+        try closeItemDatabase()
+        try? FileManager.default.removeItem(atPath: itemsPath)
+        var o = DatabaseOptions()
+        o.storage = config.storageOptions
+        o.sync = config.sync
+        let db = try Database.open(at: itemsPath, options: o)
+        _ = try db.createTable(CreateTableInput(
+            tableName: Self.itemTable,
+            attributeDefinitions: [AttributeDefinition(attributeName: "pk", attributeType: .s),
+                                   AttributeDefinition(attributeName: "sk", attributeType: .n)],
+            keySchema: [KeySchemaElement(attributeName: "pk", keyType: .hash),
+                        KeySchemaElement(attributeName: "sk", keyType: .range)]))
+        itemDatabase.withLock { $0 = db }
+        return db
+    }
+
+    func openItemDatabase() throws -> Database {
+        if let db = itemDatabase.withLock({ $0 }) { return db }
+        var o = DatabaseOptions()
+        o.storage = config.storageOptions
+        let db = try Database.open(at: itemsPath, options: o)
+        itemDatabase.withLock { $0 = db }
+        return db
+    }
+
+    func closeItemDatabase() throws {
+        if let db = itemDatabase.withLock({ d -> Database? in defer { d = nil }; return d }) { try db.close() }
+    }
+
+    /// Item `i` lives in partition i / 100 at sort key i % 100.
+    static func itemKey(_ i: Int) -> Item {
+        ["pk": .s(partitionName(i / 100)), "sk": .n(try! Number(String(i % 100)))]
+    }
+
+    static func partitionName(_ p: Int) -> String {
+        let s = String(p)
+        return "p" + String(repeating: "0", count: max(0, 9 - s.count)) + s
+    }
+
+    func runItemWorkload(_ w: Workload) throws -> WorkloadResult {
+        let num = config.num, n = config.threads, vsize = config.valueSize
+        let table = Self.itemTable
+        switch w {
+        case .putitem:
+            let perm = makePermutation(num, seed: Seed.fillrandom)
+            let db = try freshItemDatabase()
+            let recs = try onThreads("putitem", total: num) { t, rec, values in
+                for i in slice(num, t, n) {
+                    values.next()
+                    var item = Self.itemKey(Int(perm[i]))
+                    item["v"] = .b(values.value)
+                    let input = PutItemInput(tableName: table, item: item)
+                    _ = try rec.measure { try db.putItem(input) }
+                    rec.bytes += 16 + vsize
+                }
+            }
+            return itemResult(w, recs, db)
+        case .getitem:
+            let db = try openItemDatabase()
+            let reads = config.reads
+            let found = Atomic<Int>(0)
+            let recs = try onThreads("getitem", total: reads) { t, rec, _ in
+                var rng = SplitMix64(seed: Seed.readrandom &+ UInt64(t))
+                var hits = 0
+                for _ in slice(reads, t, n) {
+                    let i = Int(rng.next() % UInt64(num))
+                    let input = GetItemInput(tableName: table, key: Self.itemKey(i))
+                    let out = try rec.measure { try db.getItem(input) }
+                    if out.item != nil { hits += 1 }
+                    rec.bytes += 16 + vsize
+                }
+                found.add(hits, ordering: .relaxed)
+            }
+            var r = itemResult(w, recs, db)
+            r.notes = "found=\(found.load(ordering: .relaxed))/\(reads)"
+            return r
+        case .updateitem:
+            let db = try openItemDatabase()
+            let reads = config.reads
+            let recs = try onThreads("updateitem", total: reads) { t, rec, _ in
+                var rng = SplitMix64(seed: Seed.readrandom &+ 7 &+ UInt64(t))
+                for _ in slice(reads, t, n) {
+                    let i = Int(rng.next() % UInt64(num))
+                    let input = UpdateItemInput(tableName: table, key: Self.itemKey(i), updateExpression: "ADD c :one",
+                                                expressionAttributeValues: [":one": .n(try! Number("1"))])
+                    _ = try rec.measure { try db.updateItem(input) }
+                    rec.bytes += 16 + vsize
+                }
+            }
+            return itemResult(w, recs, db)
+        case .query, .scan:
+            return try runPagedItemWorkload(w)
+        default:
+            fatalError("not an item workload: \(w)")
+        }
+    }
+
+    func itemResult(_ w: Workload, _ recs: [Recorder], _ db: Database) -> WorkloadResult {
+        var r = WorkloadResult(name: w.rawValue, threads: config.threads, recorders: recs, notes: "")
+        r.addEngineState(db.storage.statistics(), since: nil, dir: itemsPath)
+        return r
+    }
+}
+
+extension Runner {
+    /// query / scan: paged reads (10 items a page for Query over 100-item partitions,
+    /// 100 a page for Scan). Registered once the operations exist.
+    func runPagedItemWorkload(_ w: Workload) throws -> WorkloadResult {
+        throw ItemWorkloadError.unavailable(w.rawValue)
+    }
+}
+
+enum ItemWorkloadError: Error, CustomStringConvertible {
+    case unavailable(String)
+    var description: String {
+        switch self {
+        case .unavailable(let w): "the \(w) workload needs the Query and Scan operations"
+        }
+    }
+}
