@@ -8,13 +8,13 @@ struct StrataServerCommand: AsyncParsableCommand {
         commandName: "strata-server",
         abstract: "A DynamoDB endpoint on an embedded Strata database.",
         discussion: """
-            Point any DynamoDB client at the printed endpoint, for example
-              aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000
+            Point any DynamoDB client at the printed endpoint, for example \
+            aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000. \
             SIGINT or SIGTERM stops the server after in-flight requests finish.
 
-            Credentials file (--credentials): one 'ACCESS_KEY_ID SECRET' pair per line, separated by
-            spaces or tabs; blank lines and lines starting with '#' are ignored. With it, every
-            request must carry a valid AWS Signature Version 4 by one of those keys; without it,
+            Credentials file (--credentials): one 'ACCESS_KEY_ID SECRET' pair per line, separated by \
+            spaces or tabs; blank lines and lines starting with '#' are ignored. With it, every \
+            request must carry a valid AWS Signature Version 4 by one of those keys; without it, \
             any request is accepted, signed or not, as DynamoDB Local does.
             """
     )

@@ -12,9 +12,10 @@ import Foundation
 /// ```
 public struct CredentialStore: Sendable, Equatable {
     public struct ParseError: Error, CustomStringConvertible, Sendable {
+        /// 1-based; 0 when the problem is the file as a whole.
         public var line: Int
         public var reason: String
-        public var description: String { "line \(line): \(reason)" }
+        public var description: String { line == 0 ? reason : "line \(line): \(reason)" }
     }
 
     private var secrets: [String: String]
@@ -48,7 +49,9 @@ public struct CredentialStore: Sendable, Equatable {
 
     /// Reads and parses a credentials file.
     public init(contentsOfFile path: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ParseError(line: 0, reason: "cannot read the file")
+        }
         try self.init(parsing: String(decoding: data, as: UTF8.self))
     }
 
