@@ -100,6 +100,16 @@ struct ExpressionsUpdateTests {
         #expect(out["bs"] == .bs([[1], [2]]))
     }
 
+    @Test func stringSetMembersCompareByBytes() throws {
+        // "é" precomposed and decomposed are different members to DynamoDB.
+        let out = try apply("ADD s :v", values: [":v": .ss(["e\u{301}"])], to: ["s": .ss(["\u{E9}"])])
+        #expect(out["s"] == .ss(["\u{E9}", "e\u{301}"]))
+        let left = try apply("DELETE s :v", values: [":v": .ss(["e\u{301}"])], to: ["s": .ss(["\u{E9}"])])
+        #expect(left["s"] == .ss(["\u{E9}"]))
+        #expect(try !F.condition("contains(s, :v)", values: [":v": .s("e\u{301}")]).evaluate(["s": .ss(["\u{E9}"])]))
+        #expect(try !F.condition("s = :v", values: [":v": .s("e\u{301}")]).evaluate(["s": .s("\u{E9}")]))
+    }
+
     @Test func rightHandSidesReadTheOldItem() throws {
         let out = try apply("SET a = b, b = a", to: ["a": .s("A"), "b": .s("B")])
         #expect(out == ["a": .s("B"), "b": .s("A")])

@@ -84,7 +84,7 @@ extension ConditionNode {
             return t.isEmpty || Array(s.utf8).firstRange(of: Array(t.utf8)) != nil
         case (.b(let s), .b(let t)):
             return t.isEmpty || s.firstRange(of: t) != nil
-        case (.ss(let set), .s(let t)): return set.contains(t)
+        case (.ss(let set), .s(let t)): return set.contains { $0.utf8.elementsEqual(t.utf8) }
         case (.ns(let set), .n(let t)): return set.contains(t)
         case (.bs(let set), .b(let t)): return set.contains(t)
         case (.l(let list), _): return list.contains { ValueOrder.equal($0, y) }

@@ -171,7 +171,9 @@ struct Parser {
             let redundant = current.isSymbol("(")
             let inner = try parseTerm()
             try expectSymbol(")")
-            if redundant, kind != .update { note(.parens, "The expression has redundant parentheses;") }
+            if redundant, kind == .condition || kind == .filter {
+                note(.parens, "The expression has redundant parentheses;")
+            }
             return inner
         }
         switch current.kind {

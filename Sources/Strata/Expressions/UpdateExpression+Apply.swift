@@ -82,9 +82,9 @@ extension UpdateExpression {
     func add(_ existing: AttributeValue, _ operand: AttributeValue) throws(DynamoDBError) -> AttributeValue {
         switch (existing, operand) {
         case (.n(let x), .n(let y)): return .n(try x + y)
-        case (.ss(let x), .ss(let y)): return .ss(Self.union(x, y))
-        case (.ns(let x), .ns(let y)): return .ns(Self.union(x, y))
-        case (.bs(let x), .bs(let y)): return .bs(Self.union(x, y))
+        case (.ss(let x), .ss(let y)): return .ss(Self.union(x, y, by: { Array($0.utf8) }))
+        case (.ns(let x), .ns(let y)): return .ns(Self.union(x, y, by: { $0 }))
+        case (.bs(let x), .bs(let y)): return .bs(Self.union(x, y, by: { $0 }))
         case (.l(let x), .l(let y)) where addAppendsLists: return .l(x + y)
         default: throw Self.wrongType
         }
@@ -92,23 +92,25 @@ extension UpdateExpression {
 
     /// The set minus the operand's members, or nil when nothing remains.
     static func subtract(_ existing: AttributeValue, _ operand: AttributeValue) throws(DynamoDBError) -> AttributeValue? {
-        func minus<T: Hashable>(_ x: [T], _ y: [T]) -> [T]? {
-            let drop = Set(y)
-            let rest = x.filter { !drop.contains($0) }
+        func minus<T, K: Hashable>(_ x: [T], _ y: [T], by key: (T) -> K) -> [T]? {
+            let drop = Set(y.map(key))
+            let rest = x.filter { !drop.contains(key($0)) }
             return rest.isEmpty ? nil : rest
         }
         switch (existing, operand) {
-        case (.ss(let x), .ss(let y)): return minus(x, y).map(AttributeValue.ss)
-        case (.ns(let x), .ns(let y)): return minus(x, y).map(AttributeValue.ns)
-        case (.bs(let x), .bs(let y)): return minus(x, y).map(AttributeValue.bs)
+        case (.ss(let x), .ss(let y)): return minus(x, y, by: { Array($0.utf8) }).map(AttributeValue.ss)
+        case (.ns(let x), .ns(let y)): return minus(x, y, by: { $0 }).map(AttributeValue.ns)
+        case (.bs(let x), .bs(let y)): return minus(x, y, by: { $0 }).map(AttributeValue.bs)
         default: throw wrongType
         }
     }
 
-    static func union<T: Hashable>(_ x: [T], _ y: [T]) -> [T] {
-        var seen = Set(x)
+    /// Set union keeping the existing order; members compare by `key` (strings by UTF-8 bytes,
+    /// numbers numerically, binaries by bytes).
+    static func union<T, K: Hashable>(_ x: [T], _ y: [T], by key: (T) -> K) -> [T] {
+        var seen = Set(x.map(key))
         var out = x
-        for e in y where seen.insert(e).inserted { out.append(e) }
+        for e in y where seen.insert(key(e)).inserted { out.append(e) }
         return out
     }
 
