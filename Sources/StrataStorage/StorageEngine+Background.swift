@@ -59,9 +59,11 @@ extension StorageEngine {
         lock.unlock()
         var failure: Error?
         var meta: FileMetadata?
+        var applying = false
         do {
             meta = try Self.writeSegment(from: imm.makeIterator(), number: number, dir: path, fs: fs, options: options)
             try fs.syncDirectory(path)
+            applying = true
             try logAndApply { v in
                 var e = VersionEdit()
                 if let meta {
@@ -75,7 +77,9 @@ extension StorageEngine {
             failure = error
         }
         lock.lock()
-        pendingOutputs.remove(number)
+        // After a failed manifest write the output may be named by a durable manifest: keep the
+        // file (pending until reopen, when recovery decides) rather than delete it.
+        if failure == nil || !applying { pendingOutputs.remove(number) }
         flushRunning = false
         if let failure {
             if backgroundError == nil {
@@ -223,8 +227,11 @@ extension StorageEngine {
             file = nil
         }
 
+        var applying = false
         func abandon() {
             try? file?.close()
+            // Outputs a failed manifest write may have named stay (pending until reopen).
+            if applying { return }
             lock.withLock {
                 for o in outputs { pendingOutputs.remove(o.number) }
                 pendingOutputs.remove(outputNumber)
@@ -290,6 +297,7 @@ extension StorageEngine {
             if !outputs.isEmpty { try fs.syncDirectory(path) }
             let inputs = c.inputs, nextInputs = c.nextInputs, level = c.level, outputLevel = c.outputLevel
             let written = outputs
+            applying = true
             try logAndApply { _ in
                 var e = VersionEdit()
                 for f in inputs { e.deletedFiles.append((level, f.number)) }

@@ -27,6 +27,9 @@ final class Writer {
 }
 
 extension StorageEngine {
+    /// Largest batch accepted: every entry must fit in a block the segment reader accepts.
+    public static let maxBatchBytes = 256 << 20
+
     public func put(_ key: [UInt8], _ value: [UInt8], options: WriteOptions = WriteOptions()) throws {
         var b = WriteBatch()
         b.put(key, value)
@@ -45,6 +48,9 @@ extension StorageEngine {
     /// as one record with one fdatasync, inserts it into the memtable, and wakes the others.
     public func write(_ batch: WriteBatch, options writeOptions: WriteOptions = WriteOptions()) throws {
         let sync = writeOptions.sync ?? options.syncByDefault
+        guard batch.byteSize <= Self.maxBatchBytes else {
+            throw StorageError(.invalidArgument, "a write batch may hold at most \(Self.maxBatchBytes) bytes (this one: \(batch.byteSize))", file: path)
+        }
         let w = Writer(batch: batch, sync: sync)
         lock.lock()
         if closed || closing {

@@ -68,15 +68,29 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
         let names = try fs.listDirectory(path)
         let exists = names.contains(DatabaseFile.current.name)
         if !exists {
-            let foreign = names.filter { n in
-                guard let f = DatabaseFile(name: n) else { return true }
-                return f != .lock && f != .info
-            }
+            let foreign = names.filter { DatabaseFile(name: $0) == nil }
             if !foreign.isEmpty {
                 throw StorageError(.notADatabase, "not a Strata database: the directory has no CURRENT file but holds \(foreign.sorted().prefix(3).joined(separator: ", "))", file: path)
             }
+            let data = names.filter { n in
+                switch DatabaseFile(name: n) {
+                case .log?, .segment?: return true
+                default: return false
+                }
+            }
+            if !data.isEmpty {
+                throw StorageError.corruption("the directory holds \(data.sorted().prefix(3).joined(separator: ", ")) but no CURRENT file", file: path)
+            }
             guard options.createIfMissing else {
                 throw StorageError(.notFound, "no database in the directory (createIfMissing is off)", file: path)
+            }
+            // Only a manifest or temporary file without CURRENT: a creation that was interrupted
+            // before it finished. Nothing was ever acknowledged; start over.
+            for n in names {
+                switch DatabaseFile(name: n) {
+                case .manifest?, .temp?: try fs.remove(joinPath(path, n))
+                default: break
+                }
             }
         } else if options.errorIfExists {
             throw StorageError(.alreadyExists, "a database already exists here (errorIfExists is on)", file: path)
@@ -107,6 +121,11 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             let manifestNumber = versions.newFileNumber()
             try versions.writeManifestRecord(e, newManifest: (manifestNumber, versions.snapshotEdit()))
             versions.manifestNumber = manifestNumber
+            // Logs recovery could not use are kept for inspection as NNNNNN.log.bad, not deleted
+            // (after the manifest no longer needs them).
+            for name in recoveryReport.preservedLogs {
+                try fs.rename(joinPath(path, name), joinPath(path, name + ".bad"))
+            }
             let logFile = try fs.openWritable(DatabaseFile.log(logNumber).path(in: path), truncate: true)
             try fs.syncDirectory(path)
             log = LogWriter(file: logFile)
@@ -154,6 +173,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                 let size = (try? fs.openReadable(path).size()) ?? 0
                 report.droppedTails.append((DatabaseFile.log(number).name,
                                             LogTail(offset: 0, droppedBytes: size, reason: "follows a damaged log; not replayed")))
+                report.preservedLogs.append(DatabaseFile.log(number).name)
                 continue
             }
             let path = DatabaseFile.log(number).path(in: dir)
@@ -185,6 +205,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             if let tail = reader.tail {
                 report.droppedTails.append((DatabaseFile.log(number).name, tail))
                 stopped = number != logs.last
+                if stopped { report.preservedLogs.append(DatabaseFile.log(number).name) }
             }
         }
         try flushMem()

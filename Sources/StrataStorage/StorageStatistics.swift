@@ -56,4 +56,6 @@ public struct RecoveryReport: Sendable {
     public var entriesReplayed = 0
     /// Torn or damaged tails dropped from logs (and the manifest), by file.
     public var droppedTails: [(file: String, tail: LogTail)] = []
+    /// Logs with damage before their end, and logs after them, renamed to NAME.bad and kept.
+    public var preservedLogs: [String] = []
 }

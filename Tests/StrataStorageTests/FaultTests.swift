@@ -294,6 +294,8 @@ import Testing
         #expect(try db.get(bytes("a48")) != nil)
         #expect(try db.get(bytes("a49")) == nil)
         #expect(db.recoveryReport.droppedTails.count == 2)
+        #expect(db.recoveryReport.preservedLogs.count == 2)
+        #expect(mem.fileExists("/db/" + first + ".bad"))
         try db.close()
     }
 
@@ -308,6 +310,30 @@ import Testing
         let e = #expect(throws: StorageError.self) {
             try SegmentReader(file: try mem.openReadable("/d/000009.seg"), number: FileNumber(9), cache: nil)
         }
+        #expect(e?.code == .corruption)
+    }
+}
+
+@Suite struct InterruptedCreationTests {
+    @Test func creationInterruptedBeforeCurrentStartsOver() throws {
+        let mem = MemoryFileSystem()
+        try mem.createDirectory("/db")
+        // What a crash during the first open can leave: a manifest and a temp file, no CURRENT.
+        mem.setContents(of: "/db/MANIFEST-000003", [1, 2, 3])
+        mem.setContents(of: "/db/000003.tmp", Array("MANIFEST-000003".utf8))
+        let db = try StorageEngine.open(at: "/db", options: .small(fs: mem))
+        try db.put(bytes("k"), bytes("v"))
+        try db.close()
+        let again = try StorageEngine.open(at: "/db", options: .small(fs: mem))
+        #expect(string(try again.get(bytes("k"))) == "v")
+        try again.close()
+    }
+
+    @Test func logsWithoutCurrentAreCorruptionNotANewDatabase() throws {
+        let mem = MemoryFileSystem()
+        try mem.createDirectory("/db")
+        mem.setContents(of: "/db/000004.log", [0, 1, 2])
+        let e = #expect(throws: StorageError.self) { try StorageEngine.open(at: "/db", options: .small(fs: mem)) }
         #expect(e?.code == .corruption)
     }
 }

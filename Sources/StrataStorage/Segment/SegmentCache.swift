@@ -34,9 +34,10 @@ final class SegmentCache: Sendable {
             e.tick = s.tick
             if let meta, !e.metas.contains(where: { $0 === meta }) { e.metas.append(meta) }
             s.map[number] = e
+            // Under the cache lock, so an eviction cannot clear the slot before it is set.
+            meta?.readerSlot.withLock { $0 = e.reader }
             return e.reader
         }) {
-            meta?.readerSlot.withLock { $0 = r }
             return r
         }
         let path = DatabaseFile.segment(number).path(in: dir)
@@ -52,8 +53,8 @@ final class SegmentCache: Sendable {
                     s.map[k] = nil
                 }
             }
+            meta?.readerSlot.withLock { $0 = reader }
         }
-        meta?.readerSlot.withLock { $0 = reader }
         return reader
     }
 
