@@ -91,11 +91,11 @@ struct BlockBuilder {
 
 /// Iterates a block's entries forward and backward; seeks by binary search over restart points.
 final class BlockIterator: InternalIterator {
-    let block: Block
+    private(set) var block: Block
     let file: String?
-    let blockOffset: Int64
-    private let base: UnsafeRawPointer
-    private let limit: Int  // end of entries (start of the restart array)
+    private(set) var blockOffset: Int64
+    private var base: UnsafeRawPointer
+    private var limit: Int  // end of entries (start of the restart array)
     /// Offset of the current entry; == limit when invalid.
     private var current: Int
     private var nextOffset = 0
@@ -118,6 +118,19 @@ final class BlockIterator: InternalIterator {
     }
 
     deinit { keyBuffer.deallocate() }
+
+    /// Points the iterator at another block of the same file (unpositioned), reusing its key buffer.
+    func reset(to block: Block, offset: Int64) {
+        self.block = block
+        blockOffset = offset
+        base = UnsafeRawPointer(block.data.baseAddress!)
+        limit = block.restartsOffset
+        current = limit
+        nextOffset = 0
+        restartIndex = 0
+        keyLength = 0
+        error = nil
+    }
 
     var isValid: Bool { current < limit }
     var key: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: keyBuffer, count: keyLength) }

@@ -138,6 +138,8 @@ final class SegmentIterator: InternalIterator {
     let fillCache: Bool
     let indexIt: BlockIterator
     var dataIt: BlockIterator?
+    /// A block iterator kept for reuse while `dataIt` is nil.
+    var spareIt: BlockIterator?
     var dataHandle: BlockHandle?
     private(set) var error: StorageError?
 
@@ -154,13 +156,16 @@ final class SegmentIterator: InternalIterator {
     private func fail(_ e: StorageError) {
         if error == nil { error = e }
         dataIt = nil
+        dataHandle = nil
     }
 
     /// Loads the block the index iterator points at.
     private func loadBlock() {
         guard indexIt.isValid else {
             if let e = indexIt.error { fail(e) }
+            if let d = dataIt { spareIt = d }
             dataIt = nil
+            dataHandle = nil
             return
         }
         var r = ByteReader(indexIt.value)
@@ -171,7 +176,12 @@ final class SegmentIterator: InternalIterator {
         if let d = dataIt, dataHandle == h { _ = d; return }
         do {
             let b = try segment.dataBlock(h, fillCache: fillCache)
-            dataIt = b.makeIterator(file: segment.path, offset: Int64(h.offset))
+            if let spare = dataIt ?? spareIt {
+                spare.reset(to: b, offset: Int64(h.offset))
+                dataIt = spare
+            } else {
+                dataIt = b.makeIterator(file: segment.path, offset: Int64(h.offset))
+            }
             dataHandle = h
         } catch let e as StorageError {
             fail(e)
