@@ -12,6 +12,9 @@ public struct DatabaseOptions: Sendable {
     /// Used in ARNs.
     public var region = "us-east-1"
     public var accountID = "000000000000"
+    /// How often a background thread deletes items whose time to live has passed (nil: never;
+    /// call `expireItems()` yourself).
+    public var timeToLiveSweepSeconds: Double? = 60
     public init() {}
 }
 
@@ -24,6 +27,7 @@ public final class Database: Sendable {
     let catalog: Catalog
     let locks = ItemLocks()
     let idempotency = IdempotencyCache()
+    let closed = Atomic<Bool>(false)
 
     /// Opens (or creates) the database in `path` (ignored with `inMemory`).
     public static func open(at path: String, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
@@ -42,9 +46,30 @@ public final class Database: Sendable {
         self.engine = engine
         self.options = options
         catalog = try Catalog(engine: engine)
+        if let interval = options.timeToLiveSweepSeconds, interval > 0 { startTimeToLiveSweeper(every: interval) }
     }
 
-    public func close() throws { try engine.close() }
+    public func close() throws {
+        closed.store(true, ordering: .relaxed)
+        try engine.close()
+    }
+
+    /// A thread that runs `expireItems()` every `interval` seconds until the database closes.
+    private func startTimeToLiveSweeper(every interval: Double) {
+        let thread = Thread { [weak self] in
+            var waited = 0.0
+            while let db = self, !db.closed.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: 0.25)
+                waited += 0.25
+                if waited >= interval {
+                    waited = 0
+                    _ = try? db.expireItems()
+                }
+            }
+        }
+        thread.name = "strata-ttl"
+        thread.start()
+    }
 
     /// The underlying engine (statistics, compaction).
     public var storage: StorageEngine { engine }
