@@ -1,6 +1,16 @@
-// Operations registered as they are built (Query/Scan, batches, transactions).
+// Batch and transaction operations (registered beside the table and item operations).
 
 extension Dispatcher {
     static func registerMore(_ h: inout [String: Handler]) {
+        func register<I: Decodable, O: Encodable>(_ name: String, _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O) {
+            h[name] = { db, body in
+                let input: I = try Self.decode(body)
+                return try Self.encode(try call(db, input))
+            }
+        }
+        register("BatchGetItem") { db, i throws(DynamoDBError) in try db.batchGetItem(i) }
+        register("BatchWriteItem") { db, i throws(DynamoDBError) in try db.batchWriteItem(i) }
+        register("TransactWriteItems") { db, i throws(DynamoDBError) in try db.transactWriteItems(i) }
+        register("TransactGetItems") { db, i throws(DynamoDBError) in try db.transactGetItems(i) }
     }
 }

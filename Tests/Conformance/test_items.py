@@ -130,3 +130,49 @@ def test_data_survives_sigkill_and_restart(server_binary, tmp_path):
         for i in range(200):
             item = ddb.get_item(TableName="Durable", Key={"Artist": {"S": f"a{i % 7}"}, "SongTitle": {"S": f"s{i}"}})["Item"]
             assert item["n"] == {"N": str(i)}
+
+
+def test_batches(ddb):
+    create_music(ddb, "Batch")
+    puts = [{"PutRequest": {"Item": {"Artist": {"S": "b"}, "SongTitle": {"S": f"s{i:02}"}, "n": {"N": str(i)}}}}
+            for i in range(25)]
+    out = ddb.batch_write_item(RequestItems={"Batch": puts})
+    assert out["UnprocessedItems"] == {}
+    keys = [{"Artist": {"S": "b"}, "SongTitle": {"S": f"s{i:02}"}} for i in range(0, 25, 3)]
+    got = ddb.batch_get_item(RequestItems={"Batch": {"Keys": keys, "ProjectionExpression": "n"}})
+    assert sorted(int(i["n"]["N"]) for i in got["Responses"]["Batch"]) == list(range(0, 25, 3))
+    assert got["UnprocessedKeys"] == {}
+    e = error_of(lambda: ddb.batch_write_item(RequestItems={"Batch": puts + puts[:1]}))
+    assert e["Code"] == "ValidationException"
+    ddb.batch_write_item(RequestItems={"Batch": [{"DeleteRequest": {"Key": k}} for k in keys]})
+    got = ddb.batch_get_item(RequestItems={"Batch": {"Keys": keys}})
+    assert got["Responses"]["Batch"] == []
+
+
+def test_transactions_and_cancellation_reasons(ddb):
+    create_music(ddb, "Txn")
+    a = {"Artist": {"S": "t"}, "SongTitle": {"S": "a"}}
+    b = {"Artist": {"S": "t"}, "SongTitle": {"S": "b"}}
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "Txn", "Item": {**a, "bal": {"N": "10"}}}},
+        {"Put": {"TableName": "Txn", "Item": {**b, "bal": {"N": "0"}}}},
+    ])
+    ddb.transact_write_items(TransactItems=[
+        {"Update": {"TableName": "Txn", "Key": a, "UpdateExpression": "SET bal = bal - :x",
+                    "ConditionExpression": "bal >= :x", "ExpressionAttributeValues": {":x": {"N": "4"}}}},
+        {"Update": {"TableName": "Txn", "Key": b, "UpdateExpression": "SET bal = bal + :x",
+                    "ExpressionAttributeValues": {":x": {"N": "4"}}}},
+    ], ClientRequestToken="transfer-1")
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as info:
+        ddb.transact_write_items(TransactItems=[
+            {"ConditionCheck": {"TableName": "Txn", "Key": b, "ConditionExpression": "bal > :big",
+                                "ExpressionAttributeValues": {":big": {"N": "100"}},
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+            {"Delete": {"TableName": "Txn", "Key": a}},
+        ])
+    reasons = info.value.response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["ConditionalCheckFailed", "None"]
+    assert reasons[0]["Item"]["bal"] == {"N": "4"}
+    got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "Txn", "Key": a}},
+                                                {"Get": {"TableName": "Txn", "Key": b}}])
+    assert [r["Item"]["bal"]["N"] for r in got["Responses"]] == ["6", "4"]
