@@ -115,18 +115,48 @@ extension Runner {
 }
 
 extension Runner {
-    /// query / scan: paged reads (10 items a page for Query over 100-item partitions,
-    /// 100 a page for Scan). Registered once the operations exist.
+    /// query: a random 100-item partition read 10 items a page until its end (each page is an
+    /// operation). scan: the whole table, 100 items a page.
     func runPagedItemWorkload(_ w: Workload) throws -> WorkloadResult {
-        throw ItemWorkloadError.unavailable(w.rawValue)
-    }
-}
-
-enum ItemWorkloadError: Error, CustomStringConvertible {
-    case unavailable(String)
-    var description: String {
-        switch self {
-        case .unavailable(let w): "the \(w) workload needs the Query and Scan operations"
+        let db = try openItemDatabase()
+        let num = config.num, n = config.threads
+        let table = Self.itemTable
+        let itemsRead = Atomic<Int>(0)
+        if w == .query {
+            let partitions = max(1, num / 100)
+            let queries = max(1, config.reads / 100)
+            let recs = try onThreads("query", total: queries) { t, rec, _ in
+                var rng = SplitMix64(seed: Seed.seekrandom &+ UInt64(t))
+                var read = 0
+                for _ in slice(queries, t, n) {
+                    let p = Int(rng.next() % UInt64(partitions))
+                    var input = QueryInput(tableName: table, keyConditionExpression: "pk = :p",
+                                           expressionAttributeValues: [":p": .s(Self.partitionName(p))], limit: 10)
+                    repeat {
+                        let page = try rec.measure { try db.query(input) }
+                        read += page.count
+                        input.exclusiveStartKey = page.lastEvaluatedKey
+                    } while input.exclusiveStartKey != nil
+                }
+                itemsRead.add(read, ordering: .relaxed)
+            }
+            var r = itemResult(w, recs, db)
+            r.notes = "items=\(itemsRead.load(ordering: .relaxed)) pages=\(r.ops)"
+            return r
         }
+        let recs = try onThreads("scan", total: num / 100) { t, rec, _ in
+            guard t == 0 else { return }
+            var input = ScanInput(tableName: table, limit: 100)
+            var read = 0
+            repeat {
+                let page = try rec.measure { try db.scan(input) }
+                read += page.count
+                input.exclusiveStartKey = page.lastEvaluatedKey
+            } while input.exclusiveStartKey != nil
+            itemsRead.add(read, ordering: .relaxed)
+        }
+        var r = itemResult(w, recs, db)
+        r.notes = "items=\(itemsRead.load(ordering: .relaxed)) pages=\(r.ops)"
+        return r
     }
 }

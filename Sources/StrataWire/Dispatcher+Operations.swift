@@ -1,4 +1,4 @@
-// Batch and transaction operations (registered beside the table and item operations).
+// Query, Scan, batch and transaction operations (registered beside the table and item operations).
 
 extension Dispatcher {
     static func registerMore(_ h: inout [String: Handler]) {
@@ -8,6 +8,8 @@ extension Dispatcher {
                 return try Self.encode(try call(db, input))
             }
         }
+        register("Query") { db, i throws(DynamoDBError) in try db.query(i) }
+        register("Scan") { db, i throws(DynamoDBError) in try db.scan(i) }
         register("BatchGetItem") { db, i throws(DynamoDBError) in try db.batchGetItem(i) }
         register("BatchWriteItem") { db, i throws(DynamoDBError) in try db.batchWriteItem(i) }
         register("TransactWriteItems") { db, i throws(DynamoDBError) in try db.transactWriteItems(i) }

@@ -176,3 +176,37 @@ def test_transactions_and_cancellation_reasons(ddb):
     got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "Txn", "Key": a}},
                                                 {"Get": {"TableName": "Txn", "Key": b}}])
     assert [r["Item"]["bal"]["N"] for r in got["Responses"]] == ["6", "4"]
+
+
+def test_query_and_scan_through_paginators(ddb):
+    create_music(ddb, "Paged")
+    with_items = []
+    for artist in ("a", "b"):
+        for i in range(57):
+            item = {"Artist": {"S": artist}, "SongTitle": {"S": f"{i:03}"}, "n": {"N": str(i)}}
+            with_items.append(item)
+    for start in range(0, len(with_items), 25):
+        ddb.batch_write_item(RequestItems={"Paged": [{"PutRequest": {"Item": it}} for it in with_items[start:start + 25]]})
+    titles = []
+    for page in ddb.get_paginator("query").paginate(
+            TableName="Paged", KeyConditionExpression="Artist = :a AND SongTitle >= :s",
+            ExpressionAttributeValues={":a": {"S": "a"}, ":s": {"S": "010"}}, PaginationConfig={"PageSize": 10}):
+        assert page["ScannedCount"] <= 10
+        titles += [i["SongTitle"]["S"] for i in page["Items"]]
+    assert titles == [f"{i:03}" for i in range(10, 57)]
+    back = ddb.query(TableName="Paged", KeyConditionExpression="Artist = :a", ScanIndexForward=False, Limit=3,
+                     ExpressionAttributeValues={":a": {"S": "b"}})
+    assert [i["SongTitle"]["S"] for i in back["Items"]] == ["056", "055", "054"]
+    assert back["LastEvaluatedKey"] == {"Artist": {"S": "b"}, "SongTitle": {"S": "054"}}
+    filtered = ddb.query(TableName="Paged", KeyConditionExpression="Artist = :a", FilterExpression="n < :x",
+                         ExpressionAttributeValues={":a": {"S": "a"}, ":x": {"N": "5"}}, Select="COUNT")
+    assert filtered["Count"] == 5 and filtered["ScannedCount"] == 57
+    seen = set()
+    for segment in range(3):
+        for page in ddb.get_paginator("scan").paginate(TableName="Paged", Segment=segment, TotalSegments=3,
+                                                      PaginationConfig={"PageSize": 20}):
+            for i in page["Items"]:
+                key = (i["Artist"]["S"], i["SongTitle"]["S"])
+                assert key not in seen
+                seen.add(key)
+    assert len(seen) == 114
