@@ -5,16 +5,16 @@ import Synchronization
 public struct DatabaseOptions: Sendable {
     /// The engine's options (memtable size, block cache, compression, ...).
     public var storage = StorageOptions()
-    /// Keep everything in memory (nothing on disk).
+    /// Keep everything in memory (nothing on disk; flush and compaction run on the writing thread).
     public var inMemory = false
     /// Sync the write-ahead log before acknowledging each write.
     public var sync = false
     /// Used in ARNs.
     public var region = "us-east-1"
     public var accountID = "000000000000"
-    /// How often a background thread deletes items whose time to live has passed (nil: never;
-    /// call `expireItems()` yourself).
-    public var timeToLiveSweepSeconds: Double? = 60
+    /// How often a background thread deletes items whose time to live has passed (nil, the
+    /// default for embedded use: never; call `expireItems()` yourself). strata-server sets 60.
+    public var timeToLiveSweepSeconds: Double?
     public init() {}
 }
 
@@ -34,6 +34,9 @@ public final class Database: Sendable {
         var storage = options.storage
         storage.syncByDefault = options.sync
         if options.inMemory {
+            // In memory, flushing and compacting are memory copies: the writing thread does
+            // them, and an in-memory database owns no threads (tests open hundreds).
+            storage.backgroundWork = false
             storage.fileSystem = MemoryFileSystem()
             let engine = try StorageEngine.open(at: "/strata", options: storage)
             return try Database(engine: engine, options: options)
@@ -58,8 +61,10 @@ public final class Database: Sendable {
     private func startTimeToLiveSweeper(every interval: Double) {
         let thread = Thread { [weak self] in
             var waited = 0.0
-            while let db = self, !db.closed.load(ordering: .relaxed) {
+            while true {
                 Thread.sleep(forTimeInterval: 0.25)
+                // Holds the database only while it works, so an unreachable one is not kept alive.
+                guard let db = self, !db.closed.load(ordering: .relaxed) else { return }
                 waited += 0.25
                 if waited >= interval {
                     waited = 0

@@ -12,6 +12,7 @@ func makeService(dataDirectory: String?, inMemory: Bool, sync: Bool) throws -> a
     var options = DatabaseOptions()
     options.inMemory = inMemory
     options.sync = sync
+    options.timeToLiveSweepSeconds = 60
     let database = try Database.open(at: dataDirectory ?? "", options: options)
     return DatabaseService(database: database)
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import StrataWire
 
-@Suite struct DispatcherTests {
+@Suite struct WireDispatcherTests {
     func dispatcher() throws -> Dispatcher {
         var o = DatabaseOptions()
         o.inMemory = true
