@@ -344,6 +344,9 @@ extension StorageEngine {
         defer {
             lock.withLock {
                 compactionRunning = false
+                // The loop below held each step's version while the step ran, so the step's own
+                // sweep could not delete its inputs; sweep once more now that nothing holds them.
+                deleteObsoleteFiles()
                 compactionWanted.signal()
                 backgroundDone.broadcast()
             }

@@ -49,3 +49,18 @@ import Testing
         try db.close()
     }
 }
+
+@Suite struct SpaceTests {
+    @Test func fullCompactionLeavesOnlyLiveSegmentsOnDisk() throws {
+        let mem = MemoryFileSystem()
+        let db = try StorageEngine.open(at: "/db", options: .small(fs: mem))
+        for round in 0..<3 {
+            for i in 0..<3000 { try db.put(bytes(String(format: "k%05d", i)), bytes("round \(round) " + String(repeating: "v", count: 40))) }
+        }
+        try db.compactRange()
+        let live = Set(db.liveFiles().joined().map { DatabaseFile.segment($0.number).name })
+        let onDisk = Set(try mem.listDirectory("/db").filter { $0.hasSuffix(".seg") })
+        #expect(onDisk == live)
+        try db.close()
+    }
+}
