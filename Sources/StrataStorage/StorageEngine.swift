@@ -245,17 +245,17 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
 
     // MARK: reads
 
-    public func get(_ key: [UInt8], options readOptions: ReadOptions = ReadOptions()) throws -> [UInt8]? {
+    /// What a read works on: its sequence number and the memtables and version current at its
+    /// start, taken together under the lock (the read itself runs without it).
+    private func readView(_ readOptions: ReadOptions) throws -> (seq: UInt64, mem: MemTable, imms: [MemTable], version: Version) {
         lock.lock()
-        if closed {
-            lock.unlock()
-            throw StorageError(.closed, "the database is closed", file: path)
-        }
-        let seq = readOptions.snapshot?.sequence.rawValue ?? versions.lastSequence
-        let mem = self.mem
-        let imms = self.imms
-        let version = versions.current
-        lock.unlock()
+        defer { lock.unlock() }
+        if closed { throw StorageError(.closed, "the database is closed", file: path) }
+        return (readOptions.snapshot?.sequence.rawValue ?? versions.lastSequence, mem, imms, versions.current)
+    }
+
+    public func get(_ key: [UInt8], options readOptions: ReadOptions = ReadOptions()) throws -> [UInt8]? {
+        let (seq, mem, imms, version) = try readView(readOptions)
         let lookup = InternalKey.lookup(key, seq)
         switch mem.get(key, lookup: lookup) {
         case .found(let v): return v
@@ -287,16 +287,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     /// An iterator over the keys in [lowerBound, upperBound) as of the read options' snapshot.
     public func makeIterator(options readOptions: ReadOptions = ReadOptions(), lowerBound: [UInt8]? = nil,
                              upperBound: [UInt8]? = nil) throws -> StorageIterator {
-        lock.lock()
-        if closed {
-            lock.unlock()
-            throw StorageError(.closed, "the database is closed", file: path)
-        }
-        let seq = readOptions.snapshot?.sequence.rawValue ?? versions.lastSequence
-        let mem = self.mem
-        let imms = self.imms
-        let version = versions.current
-        lock.unlock()
+        let (seq, mem, imms, version) = try readView(readOptions)
         var children: [any InternalIterator] = [mem.makeIterator()]
         for imm in imms.reversed() { children.append(imm.makeIterator()) }
         children.append(contentsOf: version.iterators(cache: segments, fillCache: readOptions.fillCache))

@@ -3,10 +3,7 @@
 extension Dispatcher {
     static func registerMore(_ h: inout [String: Handler]) {
         func register<I: Decodable, O: Encodable>(_ name: String, _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O) {
-            h[name] = { db, body in
-                let input: I = try Self.decode(body)
-                return try Self.encode(try call(db, input))
-            }
+            Self.register(name, call, in: &h)
         }
         register("Query") { db, i throws(DynamoDBError) in try db.query(i) }
         register("Scan") { db, i throws(DynamoDBError) in try db.scan(i) }

@@ -12,10 +12,7 @@ public final class Dispatcher: Sendable {
         self.database = database
         var h: [String: Handler] = [:]
         func register<I: Decodable, O: Encodable>(_ name: String, _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O) {
-            h[name] = { db, body in
-                let input: I = try Self.decode(body)
-                return try Self.encode(try call(db, input))
-            }
+            Self.register(name, call, in: &h)
         }
         register("CreateTable") { db, i throws(DynamoDBError) in try db.createTable(i) }
         register("DescribeTable") { db, i throws(DynamoDBError) in try db.describeTable(i) }
@@ -40,6 +37,15 @@ public final class Dispatcher: Sendable {
         }
         Self.registerMore(&h)
         handlers = h
+    }
+
+    /// Adds the handler of one operation: decode its input, call, encode its output.
+    static func register<I: Decodable, O: Encodable>(_ name: String, _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O,
+                                                     in h: inout [String: Handler]) {
+        h[name] = { db, body in
+            let input: I = try Self.decode(body)
+            return try Self.encode(try call(db, input))
+        }
     }
 
     /// Operation names this dispatcher answers.
