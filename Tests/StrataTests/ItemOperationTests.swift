@@ -90,6 +90,8 @@ import Testing
         #expect(type?.message == "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N")
         let extra = #expect(throws: DynamoDBError.self) { try db.getItem(GetItemInput(tableName: "items", key: ["pk": "a", "x": 1])) }
         #expect(extra?.message == "The provided key element does not match the schema")
+        let mistyped = #expect(throws: DynamoDBError.self) { try db.deleteItem(DeleteItemInput(tableName: "items", key: ["pk": 1])) }
+        #expect(mistyped?.message == "The provided key element does not match the schema")
         let table = #expect(throws: DynamoDBError.self) { try db.getItem(GetItemInput(tableName: "nope", key: ["pk": "a"])) }
         #expect(table?.code == .resourceNotFound)
     }

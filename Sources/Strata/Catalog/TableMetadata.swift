@@ -32,7 +32,10 @@ struct TableMetadata: Codable, Sendable {
     /// The engine key named by a Key parameter (GetItem, DeleteItem, UpdateItem): exactly the key
     /// attributes, nothing else.
     func engineKey(fromKey key: Item) throws(DynamoDBError) -> [UInt8] {
-        if key.count != keyNames.count || !keyNames.allSatisfy({ key[$0] != nil }) {
+        // A missing, extra or mistyped key attribute in a Key parameter is a schema mismatch
+        // (PutItem's "Missing the key" and "Type mismatch" wording is for items).
+        if key.count != keyNames.count
+            || !keyNames.allSatisfy({ key[$0]?.typeDescriptor == attributeType($0).rawValue }) {
             throw .validation("The provided key element does not match the schema")
         }
         return try engineKey(from: key) { _ in "The provided key element does not match the schema" }
