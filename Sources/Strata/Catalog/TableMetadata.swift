@@ -5,16 +5,69 @@ struct TableMetadata: Codable, Sendable {
     var tags: [Tag] = []
     var timeToLive: TimeToLiveSpecification?
 
+    /// The key schema, worked out once (every item operation needs it).
+    struct KeyInfo: Sendable {
+        var partitionKey: String
+        var partitionType: AttributeValue.KeyType
+        var sortKey: String?
+        var sortType: AttributeValue.KeyType?
+        var names: [String]
+
+        init(_ d: TableDescription) {
+            func type(_ name: String) -> AttributeValue.KeyType {
+                let t = d.attributeDefinitions.first { $0.attributeName == name }!.attributeType
+                return AttributeValue.KeyType(rawValue: t.rawValue)!
+            }
+            partitionKey = d.keySchema.first { $0.keyType == .hash }!.attributeName
+            partitionType = type(partitionKey)
+            sortKey = d.keySchema.first { $0.keyType == .range }?.attributeName
+            sortType = sortKey.map(type)
+            names = [partitionKey] + (sortKey.map { [$0] } ?? [])
+        }
+    }
+
+    /// Not stored: derived from `description` when the metadata is made or decoded.
+    private(set) var keys: KeyInfo
+
+    enum CodingKeys: String, CodingKey { case id, description, tags, timeToLive }
+
+    init(id: UInt32, description: TableDescription, tags: [Tag] = [], timeToLive: TimeToLiveSpecification? = nil) {
+        self.id = id
+        self.description = description
+        self.tags = tags
+        self.timeToLive = timeToLive
+        keys = KeyInfo(description)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(UInt32.self, forKey: .id)
+        description = try c.decode(TableDescription.self, forKey: .description)
+        tags = try c.decodeIfPresent([Tag].self, forKey: .tags) ?? []
+        timeToLive = try c.decodeIfPresent(TimeToLiveSpecification.self, forKey: .timeToLive)
+        keys = KeyInfo(description)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(description, forKey: .description)
+        try c.encode(tags, forKey: .tags)
+        try c.encodeIfPresent(timeToLive, forKey: .timeToLive)
+    }
+
     var name: String { description.tableName }
-    var partitionKey: String { description.keySchema.first { $0.keyType == .hash }!.attributeName }
-    var sortKey: String? { description.keySchema.first { $0.keyType == .range }?.attributeName }
+    var partitionKey: String { keys.partitionKey }
+    var sortKey: String? { keys.sortKey }
 
     func attributeType(_ name: String) -> AttributeValue.KeyType {
+        if name == keys.partitionKey { return keys.partitionType }
+        if name == keys.sortKey, let t = keys.sortType { return t }
         let t = description.attributeDefinitions.first { $0.attributeName == name }!.attributeType
         return AttributeValue.KeyType(rawValue: t.rawValue)!
     }
 
-    var keyNames: [String] { [partitionKey] + (sortKey.map { [$0] } ?? []) }
+    var keyNames: [String] { keys.names }
 
     /// The engine key of the item with these key attributes, validated as DynamoDB validates them.
     func engineKey(from item: Item, missingMessage: (String) -> String) throws(DynamoDBError) -> [UInt8] {

@@ -56,6 +56,7 @@ public struct ExpressionAttributes: Sendable {
     /// Call after parsing every expression of the request: rejects names and values no
     /// expression used ("Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}").
     public func checkAllUsed() throws(DynamoDBError) {
+        if names.isEmpty && values.isEmpty { return }
         let unusedNames = names.keys.filter { !usedNames.contains($0) }.sorted()
         if !unusedNames.isEmpty {
             throw .validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {\(unusedNames.joined(separator: ", "))}")

@@ -146,8 +146,11 @@ enum CapacityUnits {
 
     static func write(bytes: Int) -> Double { Double(max(1, (bytes + 1023) / 1024)) }
 
-    static func report(_ mode: ReturnConsumedCapacity?, table: String, read: Double = 0, write: Double = 0) -> ConsumedCapacity? {
+    /// The units are autoclosures: sizes are only computed when the caller asked for capacity.
+    static func report(_ mode: ReturnConsumedCapacity?, table: String, read: @autoclosure () -> Double = 0,
+                       write: @autoclosure () -> Double = 0) -> ConsumedCapacity? {
         guard let mode, mode != .none else { return nil }
+        let read = read(), write = write()
         var c = ConsumedCapacity(tableName: table, capacityUnits: read + write)
         if read > 0 { c.readCapacityUnits = read }
         if write > 0 { c.writeCapacityUnits = write }
@@ -220,9 +223,9 @@ extension Database {
             try store(table, key: key, old: old, new: item)
             return old
         }
-        let units = CapacityUnits.write(bytes: max(item.itemSize, old?.itemSize ?? 0))
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
-                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, write: units))
+                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
+                                                                      write: CapacityUnits.write(bytes: max(item.itemSize, old?.itemSize ?? 0))))
     }
 
     // MARK: GetItem
@@ -243,9 +246,9 @@ extension Database {
         try attributes.checkAllUsed()
         let key = try table.engineKey(fromKey: input.key)
         let item = try readItem(key)
-        let units = CapacityUnits.read(bytes: item?.itemSize ?? 0, consistent: input.consistentRead ?? false)
         return GetItemOutput(item: item.map { projection?.apply(to: $0) ?? $0 },
-                             consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, read: units))
+                             consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
+                                                                    read: CapacityUnits.read(bytes: item?.itemSize ?? 0, consistent: input.consistentRead ?? false)))
     }
 
     // MARK: DeleteItem
@@ -270,9 +273,9 @@ extension Database {
             if old != nil { try store(table, key: key, old: old, new: nil) }
             return old
         }
-        let units = CapacityUnits.write(bytes: old?.itemSize ?? 0)
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
-                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, write: units))
+                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
+                                                                      write: CapacityUnits.write(bytes: old?.itemSize ?? 0)))
     }
 
     // MARK: UpdateItem
@@ -333,8 +336,8 @@ extension Database {
         case .updatedNew: returned = result.updatedAttributes(of: result.item)
         }
         if let r = returned, r.isEmpty { returned = nil }
-        let units = CapacityUnits.write(bytes: max(result.item.itemSize, old?.itemSize ?? 0))
         return WriteItemOutput(attributes: returned,
-                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name, write: units))
+                               consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
+                                                                      write: CapacityUnits.write(bytes: max(result.item.itemSize, old?.itemSize ?? 0))))
     }
 }

@@ -167,8 +167,9 @@ public enum ItemCodec {
         mutating func string() throws(DynamoDBError) -> String {
             let count = try varint()
             guard count <= bytes.count - at else { throw corrupt("length beyond the value") }
-            let s = bytes[at..<at + count]
-            guard let text = String(validating: s, as: UTF8.self) else { throw corrupt("invalid UTF-8") }
+            let start = at
+            let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + count]), as: UTF8.self) }
+            guard let text else { throw corrupt("invalid UTF-8") }
             at += count
             return text
         }
