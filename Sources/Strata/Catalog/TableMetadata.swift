@@ -1,9 +1,51 @@
 /// What the catalog records about a table. Stored as JSON in the engine's catalog range.
 struct TableMetadata: Codable, Sendable {
-    var id: UInt32
-    var description: TableDescription
-    var tags: [Tag] = []
-    var timeToLive: TimeToLiveSpecification?
+    /// The fields live in one copy-on-write box: every item operation takes a copy of its table's
+    /// metadata from the catalog, and copying one reference is much cheaper than copying the
+    /// description's strings and arrays one by one.
+    private final class Storage: @unchecked Sendable {  // never mutated once shared (copy-on-write below)
+        var id: UInt32
+        var description: TableDescription
+        var tags: [Tag]
+        var timeToLive: TimeToLiveSpecification?
+        var keys: KeyInfo
+        init(id: UInt32, description: TableDescription, tags: [Tag], timeToLive: TimeToLiveSpecification?, keys: KeyInfo) {
+            self.id = id
+            self.description = description
+            self.tags = tags
+            self.timeToLive = timeToLive
+            self.keys = keys
+        }
+        func copy() -> Storage { Storage(id: id, description: description, tags: tags, timeToLive: timeToLive, keys: keys) }
+    }
+
+    private var storage: Storage
+
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    var id: UInt32 {
+        get { storage.id }
+        set { unique().id = newValue }
+    }
+    var description: TableDescription {
+        get { storage.description }
+        set {
+            let s = unique()
+            s.description = newValue
+            s.keys = KeyInfo(newValue)
+        }
+    }
+    var tags: [Tag] {
+        get { storage.tags }
+        set { unique().tags = newValue }
+    }
+    var timeToLive: TimeToLiveSpecification? {
+        get { storage.timeToLive }
+        set { unique().timeToLive = newValue }
+    }
 
     /// The key schema, worked out once (every item operation needs it).
     struct KeyInfo: Sendable {
@@ -26,26 +68,22 @@ struct TableMetadata: Codable, Sendable {
         }
     }
 
-    /// Not stored: derived from `description` when the metadata is made or decoded.
-    private(set) var keys: KeyInfo
+    /// Not encoded: derived from `description` when it is set or decoded.
+    var keys: KeyInfo { storage.keys }
 
     enum CodingKeys: String, CodingKey { case id, description, tags, timeToLive }
 
     init(id: UInt32, description: TableDescription, tags: [Tag] = [], timeToLive: TimeToLiveSpecification? = nil) {
-        self.id = id
-        self.description = description
-        self.tags = tags
-        self.timeToLive = timeToLive
-        keys = KeyInfo(description)
+        storage = Storage(id: id, description: description, tags: tags, timeToLive: timeToLive, keys: KeyInfo(description))
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(UInt32.self, forKey: .id)
-        description = try c.decode(TableDescription.self, forKey: .description)
-        tags = try c.decodeIfPresent([Tag].self, forKey: .tags) ?? []
-        timeToLive = try c.decodeIfPresent(TimeToLiveSpecification.self, forKey: .timeToLive)
-        keys = KeyInfo(description)
+        let description = try c.decode(TableDescription.self, forKey: .description)
+        storage = Storage(id: try c.decode(UInt32.self, forKey: .id), description: description,
+                          tags: try c.decodeIfPresent([Tag].self, forKey: .tags) ?? [],
+                          timeToLive: try c.decodeIfPresent(TimeToLiveSpecification.self, forKey: .timeToLive),
+                          keys: KeyInfo(description))
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -185,7 +185,8 @@ public enum ItemCodec {
         mutating func entries(depth: Int) throws(DynamoDBError) -> [String: AttributeValue] {
             let count = try varint()
             var out: [String: AttributeValue] = [:]
-            out.reserveCapacity(count)
+            // Every entry takes at least two bytes: a damaged count must not reserve gigabytes.
+            out.reserveCapacity(min(count, (bytes.count - at) / 2))
             for _ in 0..<count {
                 let name = try string()
                 let value = try self.value(depth: depth)
