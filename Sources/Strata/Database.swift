@@ -105,6 +105,13 @@ public final class Database: Sendable {
         return try ItemCodec.decode(bytes)
     }
 
+    /// The stored item's size (`Item.itemSize`), nil when there is none; the item is not decoded.
+    func readItemSize(_ key: [UInt8]) throws(DynamoDBError) -> Int? {
+        let bytes = try storage { try engine.get(key, options: ReadOptions()) }
+        guard let bytes else { return nil }
+        return try ItemCodec.itemSize(ofEncoded: bytes)
+    }
+
     func write(_ batch: WriteBatch) throws(DynamoDBError) {
         try storage { try engine.write(batch) }
     }

@@ -44,6 +44,34 @@ import Testing
             // Deterministic: the same item (rebuilt in another insertion order) gives the same bytes.
             let rebuilt = Dictionary(uniqueKeysWithValues: item.sorted { $0.key > $1.key })
             #expect(ItemCodec.encode(rebuilt) == bytes)
+            // The size read from the encoding is the decoded item's size.
+            #expect(try ItemCodec.itemSize(ofEncoded: bytes) == item.itemSize)
+        }
+    }
+
+    /// Attributes are written in UTF-8 byte order whatever their count (small items are sorted
+    /// in place, items of more than 32 attributes another way).
+    @Test func attributesSortedByUTF8Bytes() throws {
+        var g = SeededGenerator(seed: 0x5EED_0022)
+        for count in [2, 3, 17, 32, 33, 100] {
+            var item: Item = [:]
+            while item.count < count {
+                let name: String = KeyEncodingTests.randomString(using: &g) + String(item.count)
+                item[name] = AttributeValue.n(Number(item.count))
+            }
+            let bytes = ItemCodec.encode(item)
+            var reader = ItemCodec.Reader(bytes: bytes)
+            _ = try reader.byte()
+            #expect(try reader.varint() == count)
+            var names: [[UInt8]] = []
+            for _ in 0..<count {
+                names.append(Array(try reader.string().utf8))
+                _ = try reader.value(depth: 1)
+            }
+            #expect(names == names.sorted { $0.lexicographicallyPrecedes($1) })
+            #expect(try ItemCodec.decode(bytes) == item)
+            #expect(try ItemCodec.itemSize(ofEncoded: bytes) == item.itemSize)
+            #expect(try item.validateItem() == item.itemSize)
         }
     }
 
@@ -80,10 +108,12 @@ import Testing
             if bytes.count > 1 {
                 let cut = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &g)))
                 #expect(throws: DynamoDBError.self) { try ItemCodec.decode(cut) }
+                #expect(throws: DynamoDBError.self) { try ItemCodec.itemSize(ofEncoded: cut) }
             }
             var damaged = bytes
             damaged[Int.random(in: 0..<bytes.count, using: &g)] = UInt8.random(in: 0...255, using: &g)
             _ = try? ItemCodec.decode(damaged)
+            _ = try? ItemCodec.itemSize(ofEncoded: damaged)
         }
     }
 }

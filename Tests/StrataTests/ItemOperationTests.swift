@@ -27,6 +27,65 @@ import Testing
         try db.close()
     }
 
+    /// ItemCount and TableSizeBytes stay exact whichever write path runs: plain puts and deletes
+    /// read only the old item's size, conditional ones and ALL_OLD decode it.
+    @Test func countersExactAcrossWritePaths() throws {
+        let db = try makeDatabase()
+        var model: [String: Item] = [:]
+        var g = SeededGenerator(seed: 0x5EED_0031)
+        for step in 0..<600 {
+            let id = "k\(Int.random(in: 0..<40, using: &g))"
+            var item: Item = [:]
+            item["pk"] = AttributeValue.s(id)
+            item["n"] = AttributeValue.n(Number(step))
+            if Bool.random(using: &g) {
+                let blob = [UInt8](repeating: 7, count: Int.random(in: 0...50, using: &g))
+                item["blob"] = AttributeValue.b(blob)
+            }
+            if Bool.random(using: &g) {
+                var m: Item = [:]
+                let list: [AttributeValue] = [AttributeValue.s("x"), AttributeValue.n(Number(-step))]
+                m["a"] = AttributeValue.l(list)
+                let numbers: [Number] = [Number(1), Number(step + 2)]
+                m["b"] = AttributeValue.ns(numbers)
+                item["m"] = AttributeValue.m(m)
+            }
+            let before = model[id]
+            switch Int.random(in: 0..<4, using: &g) {
+            case 0:
+                _ = try db.putItem(PutItemInput(tableName: "items", item: item))
+                model[id] = item
+            case 1:
+                let out = try db.putItem(PutItemInput(tableName: "items", item: item, returnValues: .allOld))
+                #expect(out.attributes == before)
+                model[id] = item
+            case 2:
+                _ = try db.deleteItem(DeleteItemInput(tableName: "items", key: ["pk": .s(id)]))
+                model[id] = nil
+            default:
+                let deleted = try conditionalDelete(db, id)
+                #expect(deleted == (before != nil))
+                model[id] = nil
+            }
+        }
+        let d = try db.describeTable(TableNameInput(tableName: "items")).table
+        #expect(d.itemCount == Int64(model.count))
+        var expectedSize = 0
+        for item in model.values { expectedSize += item.itemSize }
+        #expect(d.tableSizeBytes == Int64(expectedSize))
+        try db.close()
+    }
+
+    /// Deletes item `id` if it exists (a condition on it); whether it did.
+    func conditionalDelete(_ db: Database, _ id: String) throws -> Bool {
+        do {
+            _ = try db.deleteItem(DeleteItemInput(tableName: "items", key: ["pk": .s(id)], conditionExpression: "attribute_exists(n)"))
+            return true
+        } catch let e as DynamoDBError where e.code == .conditionalCheckFailed {
+            return false
+        }
+    }
+
     @Test(arguments: [("ab", "Member must have length greater than or equal to 3"),
                       ("bad name!", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")])
     func tableNameRules(_ name: String, _ fragment: String) throws {

@@ -109,15 +109,25 @@ struct TableMetadata: Codable, Sendable {
 
     /// The engine key of the item with these key attributes, validated as DynamoDB validates them.
     func engineKey(from item: Item, missingMessage: (String) -> String) throws(DynamoDBError) -> [UInt8] {
-        guard let pk = item[partitionKey] else { throw .validation(missingMessage(partitionKey)) }
-        try AttributeValue.validateKey(pk, name: partitionKey, type: attributeType(partitionKey), role: .partition)
-        var sk: AttributeValue?
-        if let sortKey {
-            guard let v = item[sortKey] else { throw .validation(missingMessage(sortKey)) }
-            try AttributeValue.validateKey(v, name: sortKey, type: attributeType(sortKey), role: .sort)
-            sk = v
+        let s = storage
+        let keys = s.keys
+        var pk: AttributeValue?, sk: AttributeValue?
+        if item.count <= 8 {
+            // A small item: comparing names is cheaper than hashing them for two lookups.
+            for (name, value) in item {
+                if name == keys.partitionKey { pk = value } else if name == keys.sortKey { sk = value }
+            }
+        } else {
+            pk = item[keys.partitionKey]
+            if let sortKey = keys.sortKey { sk = item[sortKey] }
         }
-        return KeyEncoding.encodeKey(tableID: id, partitionKey: pk, sortKey: sk)
+        guard let pk else { throw .validation(missingMessage(keys.partitionKey)) }
+        try AttributeValue.validateKey(pk, name: keys.partitionKey, type: keys.partitionType, role: .partition)
+        if let sortKey = keys.sortKey, let sortType = keys.sortType {
+            guard let sk else { throw .validation(missingMessage(sortKey)) }
+            try AttributeValue.validateKey(sk, name: sortKey, type: sortType, role: .sort)
+        }
+        return KeyEncoding.encodeKey(tableID: s.id, partitionKey: pk, sortKey: sk)
     }
 
     /// The engine key named by a Key parameter (GetItem, DeleteItem, UpdateItem): exactly the key
@@ -125,11 +135,23 @@ struct TableMetadata: Codable, Sendable {
     func engineKey(fromKey key: Item) throws(DynamoDBError) -> [UInt8] {
         // A missing, extra or mistyped key attribute in a Key parameter is a schema mismatch
         // (PutItem's "Missing the key" and "Type mismatch" wording is for items).
-        if key.count != keyNames.count
-            || !keyNames.allSatisfy({ key[$0]?.typeDescriptor == attributeType($0).rawValue }) {
+        let keys = storage.keys
+        guard key.count == (keys.sortKey == nil ? 1 : 2) else {
             throw .validation("The provided key element does not match the schema")
         }
-        return try engineKey(from: key) { _ in "The provided key element does not match the schema" }
+        // One or two entries: comparing names is cheaper than hashing them for lookups.
+        var pk: AttributeValue?, sk: AttributeValue?
+        for (name, value) in key {
+            if name == keys.partitionKey { pk = value } else if name == keys.sortKey { sk = value }
+        }
+        guard let pk, pk.keyType == keys.partitionType, sk?.keyType == keys.sortType else {
+            throw .validation("The provided key element does not match the schema")
+        }
+        try AttributeValue.validateKey(pk, name: keys.partitionKey, type: keys.partitionType, role: .partition)
+        if let sk, let sortKey = keys.sortKey, let sortType = keys.sortType {
+            try AttributeValue.validateKey(sk, name: sortKey, type: sortType, role: .sort)
+        }
+        return KeyEncoding.encodeKey(tableID: storage.id, partitionKey: pk, sortKey: sk)
     }
 
     /// The key attributes of an item.

@@ -32,15 +32,26 @@ public enum KeyEncoding {
     /// The engine key of an item.
     public static func encodeKey(tableID: UInt32, partitionKey: AttributeValue,
                                  sortKey: AttributeValue? = nil) -> [UInt8] {
-        var out = partitionPrefix(tableID: tableID, partitionKey: partitionKey)
+        var out = partitionPrefix(tableID: tableID, partitionKey: partitionKey,
+                                  extraCapacity: sortKey.map(componentSizeEstimate) ?? 0)
         if let sortKey { encodeComponent(sortKey, into: &out) }
         return out
     }
 
+    /// Room for a component's encoding: exact for numbers (at most 22 bytes) and for strings and
+    /// binaries without 0x00 bytes.
+    static func componentSizeEstimate(_ value: AttributeValue) -> Int {
+        switch value {
+        case .s(let s): 3 + s.utf8.count
+        case .b(let b): 3 + b.count
+        default: 24
+        }
+    }
+
     /// The bytes every key of one partition starts with.
-    public static func partitionPrefix(tableID: UInt32, partitionKey: AttributeValue) -> [UInt8] {
+    public static func partitionPrefix(tableID: UInt32, partitionKey: AttributeValue, extraCapacity: Int = 0) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(16)
+        out.reserveCapacity(Format.tableIDSize + componentSizeEstimate(partitionKey) + extraCapacity)
         out.append(UInt8(truncatingIfNeeded: tableID >> 24))
         out.append(UInt8(truncatingIfNeeded: tableID >> 16))
         out.append(UInt8(truncatingIfNeeded: tableID >> 8))
@@ -119,6 +130,13 @@ public enum KeyEncoding {
     /// The escaped bytes without the terminator: every encoding of a value that starts with
     /// `bytes` starts with this (used for begins_with).
     static func appendEscaped(_ bytes: some Sequence<UInt8>, into out: inout [UInt8]) {
+        // Contiguous bytes without a 0x00 (nearly every string key) are copied in one append.
+        let copied = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
+            guard !buffer.contains(Format.escape) else { return false }
+            out.append(contentsOf: buffer)
+            return true
+        }
+        if copied == true { return }
         for b in bytes {
             out.append(b)
             if b == Format.escape { out.append(Format.escapedZero) }
@@ -158,16 +176,17 @@ public enum KeyEncoding {
         let negative = n.isNegative
         let flip: UInt8 = negative ? 0xFF : 0x00
         out.append(negative ? Format.numberNegative : Format.numberPositive)
-        out.append(UInt8(n.leadingExponent + Format.exponentBias) ^ flip)
-        let digits = n.significantDigits
-        var i = 0
-        while i < digits.count {
-            let hi = digits[i] + 1
-            let lo = i + 1 < digits.count ? digits[i + 1] + 1 : 0
-            out.append((hi << 4 | lo) ^ flip)
-            i += 2
+        n.withSignificantDigits { digits in
+            out.append(UInt8(n.exponent + digits.count - 1 + Format.exponentBias) ^ flip)
+            var i = 0
+            while i < digits.count {
+                let hi = digits[i] + 1
+                let lo = i + 1 < digits.count ? digits[i + 1] + 1 : 0
+                out.append((hi << 4 | lo) ^ flip)
+                i += 2
+            }
+            if digits.count % 2 == 0 { out.append(0x00 ^ flip) }
         }
-        if digits.count % 2 == 0 { out.append(0x00 ^ flip) }
     }
 
     public static func decodeNumber(_ bytes: [UInt8], at: inout Int) throws(DynamoDBError) -> Number {

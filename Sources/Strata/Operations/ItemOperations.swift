@@ -191,12 +191,19 @@ extension Database {
     }
 
     /// Writes (or deletes, when `new` is nil) one item and keeps the table's counts.
-    func store(_ table: TableMetadata, key: [UInt8], old: Item?, new: Item?) throws(DynamoDBError) {
+    /// `newSize` is the new item's size when the caller has it already.
+    func store(_ table: TableMetadata, key: [UInt8], old: Item?, new: Item?, newSize: Int? = nil) throws(DynamoDBError) {
+        try store(table, key: key, oldSize: old?.itemSize, new: new, newSize: newSize)
+    }
+
+    /// `oldSize` is nil when there is no old item.
+    func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, new: Item?, newSize: Int? = nil) throws(DynamoDBError) {
         var b = WriteBatch()
-        if let new { b.put(key, ItemCodec.encode(new)) } else { b.delete(key) }
+        let size = new.map { newSize ?? $0.itemSize } ?? 0
+        if let new { b.put(key, ItemCodec.encode(new, sizeHint: size)) } else { b.delete(key) }
         try write(b)
-        catalog.adjust(table: table.id, items: Int64((new == nil ? 0 : 1) - (old == nil ? 0 : 1)),
-                       bytes: Int64((new?.itemSize ?? 0) - (old?.itemSize ?? 0)))
+        catalog.adjust(table: table.id, items: Int64((new == nil ? 0 : 1) - (oldSize == nil ? 0 : 1)),
+                       bytes: Int64(size - (oldSize ?? 0)))
     }
 
     // MARK: PutItem
@@ -214,18 +221,27 @@ extension Database {
         try attributes.checkAllUsed()
         let item = input.item
         let key = try table.engineKey(from: item) { "One or more parameter values were invalid: Missing the key \($0) in the item" }
-        try item.validateItem()
-        let old = try locks.withLock(key) { () throws(DynamoDBError) -> Item? in
+        let size = try item.validateItem()
+        // Without a condition or ALL_OLD only the old item's size is needed (for the counters
+        // and capacity): it is read from the encoding without decoding the item.
+        let needsOld = condition != nil || input.returnValues == .allOld
+        let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
+            guard needsOld else {
+                let oldSize = try readItemSize(key)
+                try store(table, key: key, oldSize: oldSize, new: item, newSize: size)
+                return (nil, oldSize)
+            }
             let old = try readItem(key)
             if let condition, !condition.evaluate(old ?? [:]) {
                 throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
             }
-            try store(table, key: key, old: old, new: item)
-            return old
+            let oldSize = old?.itemSize
+            try store(table, key: key, oldSize: oldSize, new: item, newSize: size)
+            return (old, oldSize)
         }
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
                                consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
-                                                                      write: CapacityUnits.write(bytes: max(item.itemSize, old?.itemSize ?? 0))))
+                                                                      write: CapacityUnits.write(bytes: max(size, oldSize ?? 0))))
     }
 
     // MARK: GetItem
@@ -265,17 +281,24 @@ extension Database {
                                                 conditionalOperator: input.conditionalOperator, attributes: &attributes)
         try attributes.checkAllUsed()
         let key = try table.engineKey(fromKey: input.key)
-        let old = try locks.withLock(key) { () throws(DynamoDBError) -> Item? in
+        let needsOld = condition != nil || input.returnValues == .allOld
+        let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
+            guard needsOld else {
+                let oldSize = try readItemSize(key)
+                if oldSize != nil { try store(table, key: key, oldSize: oldSize, new: nil) }
+                return (nil, oldSize)
+            }
             let old = try readItem(key)
             if let condition, !condition.evaluate(old ?? [:]) {
                 throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
             }
-            if old != nil { try store(table, key: key, old: old, new: nil) }
-            return old
+            let oldSize = old?.itemSize
+            if old != nil { try store(table, key: key, oldSize: oldSize, new: nil) }
+            return (old, oldSize)
         }
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
                                consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
-                                                                      write: CapacityUnits.write(bytes: old?.itemSize ?? 0)))
+                                                                      write: CapacityUnits.write(bytes: oldSize ?? 0)))
     }
 
     // MARK: UpdateItem
@@ -323,8 +346,8 @@ extension Database {
             }
             var result = try update?.apply(to: old) ?? UpdateResult(item: old ?? [:], updatedPaths: [])
             for (k, v) in input.key { result.item[k] = v }
-            try result.item.validateItem()
-            try store(table, key: key, old: old, new: result.item)
+            let size = try result.item.validateItem()
+            try store(table, key: key, old: old, new: result.item, newSize: size)
             return (old, result)
         }
         var returned: Item?

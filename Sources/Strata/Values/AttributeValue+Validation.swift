@@ -106,6 +106,16 @@ extension AttributeValue {
         case s = "S", n = "N", b = "B"
     }
 
+    /// The key type of an S, N or B value; nil for the other types.
+    public var keyType: KeyType? {
+        switch self {
+        case .s: .s
+        case .n: .n
+        case .b: .b
+        default: nil
+        }
+    }
+
     /// Which key an attribute is.
     public enum KeyRole: Sendable, Hashable {
         case partition, sort
@@ -115,7 +125,7 @@ extension AttributeValue {
     /// and the key size limits, with DynamoDB's messages.
     public static func validateKey(_ value: AttributeValue, name: String, type: KeyType,
                                    role: KeyRole) throws(DynamoDBError) {
-        guard value.typeDescriptor == type.rawValue else {
+        guard value.keyType == type else {
             throw .validation("One or more parameter values were invalid: Type mismatch for key \(name) expected: \(type.rawValue) actual: \(value.typeDescriptor)")
         }
         let bytes: Int
@@ -151,9 +161,16 @@ extension Dictionary where Key == String, Value == AttributeValue {
         reduce(0) { $0 + $1.key.utf8.count + $1.value.size }
     }
 
-    /// Validates every attribute value (sets, nesting) and the 400 KB item size limit.
-    public func validateItem() throws(DynamoDBError) {
-        for value in values { try value.validate() }
-        if itemSize > AttributeValue.maxItemSize { throw AttributeValue.itemSizeError }
+    /// Validates every attribute value (sets, nesting) and the 400 KB item size limit; returns
+    /// the item's size.
+    @discardableResult
+    public func validateItem() throws(DynamoDBError) -> Int {
+        var size = 0
+        for (name, value) in self {
+            try value.validate()
+            size += name.utf8.count + value.size
+        }
+        if size > AttributeValue.maxItemSize { throw AttributeValue.itemSizeError }
+        return size
     }
 }

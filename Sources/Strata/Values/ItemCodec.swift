@@ -31,8 +31,14 @@ public enum ItemCodec {
     }
 
     public static func encode(_ item: Item) -> [UInt8] {
+        encode(item, sizeHint: 64)
+    }
+
+    /// `sizeHint` is the item's DynamoDB size when known: the encoding is about that plus a few
+    /// bytes per attribute, so one allocation usually holds it.
+    static func encode(_ item: Item, sizeHint: Int) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64)
+        out.reserveCapacity(sizeHint + 4 * item.count + 8)
         encode(item, into: &out)
         return out
     }
@@ -53,6 +59,19 @@ public enum ItemCodec {
         return item
     }
 
+    /// The DynamoDB size (`Item.itemSize`) of an encoded item, without decoding it: writes that
+    /// only need the old item's size for the table's counters skip building it.
+    public static func itemSize(ofEncoded bytes: [UInt8]) throws(DynamoDBError) -> Int {
+        var reader = Reader(bytes: bytes)
+        let version = try reader.byte()
+        guard version == Format.version1 else {
+            throw DynamoDBError(.internalServerError, "Corrupt item: unknown item format version \(version) at byte 0")
+        }
+        let size = try reader.entriesSize(depth: 1, perEntry: 0)
+        guard reader.at == bytes.count else { throw reader.corrupt("trailing bytes") }
+        return size
+    }
+
     // MARK: Writing
 
     static func encodeEntries(_ entries: [String: AttributeValue], into out: inout [UInt8]) {
@@ -62,10 +81,52 @@ public enum ItemCodec {
             encodeValue(value, into: &out)
             return
         }
-        let sorted = entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        for (name, value) in sorted {
-            putString(name, into: &out)
-            encodeValue(value, into: &out)
+        // Sort positions, not (name, value) pairs, in a stack buffer: nothing is copied or
+        // allocated for an item of up to 32 attributes.
+        let n = entries.count
+        guard n <= 32 else {
+            let order = entries.indices.sorted { utf8Less(entries[$0].key, entries[$1].key) }
+            for i in order { putEntry(entries[i], into: &out) }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Dictionary<String, AttributeValue>.Index.self, capacity: n) { order in
+            var filled = 0
+            for i in entries.indices {
+                // Insertion sort: attribute counts are small.
+                let name = entries[i].key
+                var j = filled
+                while j > 0 && utf8Less(name, entries[order[j - 1]].key) {
+                    (order.baseAddress! + j).initialize(to: order[j - 1])
+                    (order.baseAddress! + j - 1).deinitialize(count: 1)
+                    j -= 1
+                }
+                (order.baseAddress! + j).initialize(to: i)
+                filled += 1
+            }
+            for k in 0..<filled { putEntry(entries[order[k]], into: &out) }
+            _ = order.baseAddress!.deinitialize(count: filled)
+        }
+    }
+
+    static func putEntry(_ entry: (key: String, value: AttributeValue), into out: inout [UInt8]) {
+        putString(entry.key, into: &out)
+        encodeValue(entry.value, into: &out)
+    }
+
+    /// Whether `a` sorts before `b` by UTF-8 bytes (DynamoDB's order for names and strings).
+    static func utf8Less(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { ua in
+            b.withUTF8 { ub in
+                let n = min(ua.count, ub.count)
+                var i = 0
+                while i < n {
+                    let x = ua[i], y = ub[i]
+                    if x != y { return x < y }
+                    i += 1
+                }
+                return ua.count < ub.count
+            }
         }
     }
 
@@ -111,9 +172,11 @@ public enum ItemCodec {
     }
 
     static func putString(_ s: String, into out: inout [UInt8]) {
-        let utf8 = s.utf8
-        putVarint(UInt64(utf8.count), into: &out)
-        out.append(contentsOf: utf8)
+        var s = s
+        s.withUTF8 { utf8 in
+            putVarint(UInt64(utf8.count), into: &out)
+            out.append(contentsOf: utf8)
+        }
     }
 
     /// LEB128: 7 bits a byte, low bits first, high bit set on all but the last byte.
@@ -168,10 +231,35 @@ public enum ItemCodec {
             let count = try varint()
             guard count <= bytes.count - at else { throw corrupt("length beyond the value") }
             let start = at
-            let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + count]), as: UTF8.self) }
+            let text = bytes.withUnsafeBufferPointer { Self.makeString(UnsafeBufferPointer(rebasing: $0[start..<start + count])) }
             guard let text else { throw corrupt("invalid UTF-8") }
             at += count
             return text
+        }
+
+        /// A String from UTF-8 bytes, nil when they are not valid UTF-8. ASCII (most attribute
+        /// names and many values) takes a word-at-a-time check and the non-validating
+        /// initializer; `String(validating:as:)` is generic and costs a metadata lookup per call.
+        static func makeString(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+            if isASCII(utf8) { return String(decoding: utf8, as: UTF8.self) }
+            return String(validating: utf8, as: UTF8.self)
+        }
+
+        static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let base = bytes.baseAddress else { return true }
+            let raw = UnsafeRawPointer(base)
+            let n = bytes.count
+            var i = 0
+            var acc: UInt64 = 0
+            while i + 8 <= n {
+                acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < n {
+                acc |= UInt64(base[i])
+                i += 1
+            }
+            return acc & 0x8080_8080_8080_8080 == 0
         }
 
         mutating func number() throws(DynamoDBError) -> Number {
@@ -184,15 +272,68 @@ public enum ItemCodec {
 
         mutating func entries(depth: Int) throws(DynamoDBError) -> [String: AttributeValue] {
             let count = try varint()
-            var out: [String: AttributeValue] = [:]
             // Every entry takes at least two bytes: a damaged count must not reserve gigabytes.
-            out.reserveCapacity(min(count, (bytes.count - at) / 2))
+            var out = [String: AttributeValue](minimumCapacity: min(count, (bytes.count - at) / 2))
             for _ in 0..<count {
                 let name = try string()
                 let value = try self.value(depth: depth)
                 guard out.updateValue(value, forKey: name) == nil else { throw corrupt("duplicate name") }
             }
             return out
+        }
+
+        /// The size of `count` entries (names and values) as `AttributeValue.size` counts
+        /// them, plus `perEntry` for each (1 inside a map, 0 at the top level).
+        mutating func entriesSize(depth: Int, perEntry: Int) throws(DynamoDBError) -> Int {
+            let count = try varint()
+            var size = 0
+            for _ in 0..<count {
+                let n = try varint()
+                guard n <= bytes.count - at else { throw corrupt("length beyond the value") }
+                at += n
+                size += perEntry + n + (try valueSize(depth: depth))
+            }
+            return size
+        }
+
+        /// The size of the next value as `AttributeValue.size` counts it, skipping over it.
+        mutating func valueSize(depth: Int) throws(DynamoDBError) -> Int {
+            guard depth <= Format.maxDecodeDepth else { throw corrupt("nesting too deep") }
+            let tagByte = try byte()
+            guard let tag = Tag(rawValue: tagByte) else { throw corrupt("unknown value tag \(tagByte)") }
+            switch tag {
+            case .s, .b: return try skipBytes()
+            case .n: return try numberSize()
+            case .boolFalse, .boolTrue, .null: return 1
+            case .m: return 3 + (try entriesSize(depth: depth + 1, perEntry: 1))
+            case .l:
+                let count = try varint()
+                var size = 3
+                for _ in 0..<count { size += 1 + (try valueSize(depth: depth + 1)) }
+                return size
+            case .ss, .bs:
+                let count = try varint()
+                var size = 0
+                for _ in 0..<count { size += try skipBytes() }
+                return size
+            case .ns:
+                let count = try varint()
+                var size = 0
+                for _ in 0..<count { size += try numberSize() }
+                return size
+            }
+        }
+
+        mutating func skipBytes() throws(DynamoDBError) -> Int {
+            let n = try varint()
+            guard n <= bytes.count - at else { throw corrupt("length beyond the value") }
+            at += n
+            return n
+        }
+
+        /// A number's size: (significant digits + 1) / 2 + 1, zero counting as one digit.
+        mutating func numberSize() throws(DynamoDBError) -> Int {
+            AttributeValue.numberSize(try number())
         }
 
         mutating func value(depth: Int) throws(DynamoDBError) -> AttributeValue {

@@ -127,6 +127,36 @@ public struct Number: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var isZero: Bool { coefficient == 0 }
 
+    /// Calls `body` with the significant digits, most significant first ([0] for zero), from a
+    /// stack buffer: no array is allocated (key and item encoding call this per number).
+    func withSignificantDigits<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buf in
+            let base = buf.baseAddress!
+            var end = 40, c = coefficient
+            if c == 0 {
+                end -= 1
+                base[end] = 0
+            }
+            // 128-bit division is slow: peel 19 digits at a time, then finish in 64 bits.
+            while c > UInt128(UInt64.max) {
+                var chunk = UInt64(c % 10_000_000_000_000_000_000)
+                c /= 10_000_000_000_000_000_000
+                for _ in 0..<19 {
+                    end -= 1
+                    base[end] = UInt8(truncatingIfNeeded: chunk % 10)
+                    chunk /= 10
+                }
+            }
+            var small = UInt64(c)
+            while small != 0 {
+                end -= 1
+                base[end] = UInt8(truncatingIfNeeded: small % 10)
+                small /= 10
+            }
+            return try body(UnsafeBufferPointer(rebasing: buf[end..<40]))
+        }
+    }
+
     public static prefix func - (a: Number) -> Number {
         Number(uncheckedNegative: !a.isNegative, coefficient: a.coefficient, exponent: a.exponent)
     }
