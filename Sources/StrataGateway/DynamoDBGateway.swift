@@ -65,18 +65,22 @@ public struct DynamoDBGateway: Sendable {
 
     func respond(to request: Request, logger: Logger) async -> Response {
         let requestID = RequestID.make()
+        // Metadata and timing only when they will be logged: setting logger metadata costs an
+        // allocation per request.
+        let debugging = logger.logLevel <= .debug
         var logger = logger
-        logger[metadataKey: "request.id"] = .string(requestID)
-        let acceptsGzip = Gzip.isAccepted(by: request.headers[.acceptEncoding])
-        let start = ContinuousClock.now
+        if debugging { logger[metadataKey: "request.id"] = .string(requestID) }
+        let headers = RequestHeaders(request.headers)
+        let acceptsGzip = Gzip.isAccepted(by: headers.acceptEncoding)
+        let start = debugging ? ContinuousClock.now : nil
         var operation = "-"
         let status: HTTPResponse.Status
         let body: [UInt8]
         do {
-            let raw = try await collectBody(of: request)
-            try authenticator.authenticate(request.head, body: raw)
-            operation = try Self.operation(target: request.headers[HeaderName.target])
-            let json = try decode(raw, contentEncoding: request.headers[.contentEncoding])
+            let raw = try await collectBody(of: request, contentLength: headers.contentLength)
+            try authenticator.authenticate(request.head, body: raw, authorization: headers.authorization)
+            operation = try Self.operation(target: headers.target)
+            let json = try decode(raw, contentEncoding: headers.contentEncoding)
             body = try await service.handle(operation: operation, body: Array(buffer: json))
             status = .ok
         } catch let error as DynamoDBError {
@@ -86,12 +90,17 @@ public struct DynamoDBGateway: Sendable {
         } catch {
             let response = ErrorResponse.internalServerError
             (status, body) = (response.status, response.body)
-            logger.error("\(operation) failed with an internal error", metadata: ["error": .string(String(reflecting: error))])
+            logger.error(
+                "\(operation) failed with an internal error",
+                metadata: ["request.id": .string(requestID), "error": .string(String(reflecting: error))]
+            )
         }
-        logger.debug(
-            "\(operation) \(status.code)",
-            metadata: ["duration": .stringConvertible(ContinuousClock.now - start)]
-        )
+        if let start {
+            logger.debug(
+                "\(operation) \(status.code)",
+                metadata: ["duration": .stringConvertible(ContinuousClock.now - start)]
+            )
+        }
         return makeResponse(status: status, body: body, requestID: requestID, gzip: acceptsGzip)
     }
 
@@ -121,9 +130,9 @@ public struct DynamoDBGateway: Sendable {
         return String(target.dropFirst(targetPrefix.count))
     }
 
-    private func collectBody(of request: Request) async throws -> ByteBuffer {
+    private func collectBody(of request: Request, contentLength: String?) async throws -> ByteBuffer {
         let limit = configuration.maxBodyBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        if let declared = contentLength.flatMap(Int.init), declared > limit {
             throw tooLarge()
         }
         do {

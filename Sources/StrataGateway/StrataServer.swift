@@ -33,7 +33,7 @@ public enum StrataServer {
         logLevel: LogLevel = .info,
         onRunning: @escaping @Sendable (_ endpoint: String) async -> Void = { _ in }
     ) async throws {
-        var logger = Logger(label: "strata-server")
+        var logger = Logger(label: "strata-server", factory: ServerLogHandler.init)
         logger.logLevel = logLevel.level
         let app = application(
             service: service, host: host, port: port, configuration: configuration,

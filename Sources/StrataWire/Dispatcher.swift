@@ -24,10 +24,14 @@ public final class Dispatcher: Sendable {
         register("ListTagsOfResource") { db, i throws(DynamoDBError) in try db.listTagsOfResource(i) }
         register("UpdateTimeToLive") { db, i throws(DynamoDBError) in try db.updateTimeToLive(i) }
         register("DescribeTimeToLive") { db, i throws(DynamoDBError) in try db.describeTimeToLive(i) }
-        register("PutItem") { db, i throws(DynamoDBError) in try db.putItem(i) }
-        register("GetItem") { db, i throws(DynamoDBError) in try db.getItem(i) }
-        register("UpdateItem") { db, i throws(DynamoDBError) in try db.updateItem(i) }
-        register("DeleteItem") { db, i throws(DynamoDBError) in try db.deleteItem(i) }
+        Self.registerFast("PutItem", decode: FastInput.putItem, encode: FastOutput.writeItem,
+                          { db, i throws(DynamoDBError) in try db.putItem(i) }, in: &h)
+        Self.registerFast("GetItem", decode: FastInput.getItem, encode: FastOutput.getItem,
+                          { db, i throws(DynamoDBError) in try db.getItem(i) }, in: &h)
+        Self.registerFast("UpdateItem", decode: FastInput.updateItem, encode: FastOutput.writeItem,
+                          { db, i throws(DynamoDBError) in try db.updateItem(i) }, in: &h)
+        Self.registerFast("DeleteItem", decode: FastInput.deleteItem, encode: FastOutput.writeItem,
+                          { db, i throws(DynamoDBError) in try db.deleteItem(i) }, in: &h)
         register("DescribeEndpoints") { (_: Database, _: EmptyOutput) throws(DynamoDBError) -> DescribeEndpointsOutput in
             DescribeEndpointsOutput(endpoints: [Endpoint(address: "localhost", cachePeriodInMinutes: 1440)])
         }

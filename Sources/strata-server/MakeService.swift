@@ -14,5 +14,5 @@ func makeService(dataDirectory: String?, inMemory: Bool, sync: Bool) throws -> a
     options.sync = sync
     options.timeToLiveSweepSeconds = 60
     let database = try Database.open(at: dataDirectory ?? "", options: options)
-    return DatabaseService(database: database)
+    return DatabaseService(database: database, sync: sync)
 }

@@ -153,3 +153,53 @@ def test_gzip_response_checksum_covers_the_compressed_bytes(dynamodb, endpoint):
     assert len(body) < len(text)
     assert headers["x-amz-crc32"] == str(zlib.crc32(body))
     assert json.loads(gzip.decompress(body))["Item"]["text"] == {"S": text}
+
+
+def test_every_attribute_type_round_trips_through_put_and_get(dynamodb):
+    dynamodb.create_table(
+        TableName="RoundTrip",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    text = 'quote " backslash \\ slash / tab \t newline \n control \x01 é 😀 \u2028'
+    item = {
+        "pk": {"S": text},
+        "n": {"N": "-12.50"},
+        "b": {"B": bytes(range(256))},
+        "t": {"BOOL": True},
+        "f": {"BOOL": False},
+        "z": {"NULL": True},
+        "m": {"M": {"nested/key": {"L": [{"S": ""}, {"N": "0"}, {"M": {}}, {"L": []}]}}},
+        "ss": {"SS": ["a", "b/c", text]},
+        "ns": {"NS": ["1", "2.5", "-3"]},
+        "bs": {"BS": [b"\x00", b"\xff\xfe"]},
+    }
+    dynamodb.put_item(TableName="RoundTrip", Item=item)
+    got = dynamodb.get_item(TableName="RoundTrip", Key={"pk": {"S": text}})["Item"]
+    expected = dict(item, n={"N": "-12.5"})
+    assert {k: (sorted(v[next(iter(v))]) if next(iter(v)) in ("SS", "NS", "BS") else v) for k, v in got.items()} == \
+        {k: (sorted(v[next(iter(v))]) if next(iter(v)) in ("SS", "NS", "BS") else v) for k, v in expected.items()}
+    old = dynamodb.put_item(TableName="RoundTrip", Item={"pk": {"S": text}}, ReturnValues="ALL_OLD")["Attributes"]
+    assert old["m"] == item["m"] and old["b"] == item["b"]
+    assert "Item" not in dynamodb.get_item(TableName="RoundTrip", Key={"pk": {"S": "absent"}})
+
+
+@pytest.mark.parametrize("body, code, message", [
+    (b'{"TableName":"RoundTrip","Key":{"pk":{"S":"a"}', "SerializationException", None),
+    (b'{"TableName":null,"Key":{"pk":{"S":"a"}}}', "ValidationException",
+     "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"),
+    (b'{"TableName":"RoundTrip","Key":{"pk":{"S":"a","N":"1"}}}', "ValidationException",
+     "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"),
+    (b'{"TableName":"RoundTrip","Key":{"pk":{}}}', "ValidationException",
+     "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"),
+    (b'{"TableName":"RoundTrip","Key":{"pk":{"S":1}}}', "SerializationException", "NUMBER_VALUE cannot be converted to String"),
+    (b'{"TableName":"RoundTrip","Key":{"pk":{"S":"a"}},"ConsistentRead":"yes"}', "SerializationException", None),
+])
+def test_malformed_get_item_gets_dynamodbs_error(dynamodb, endpoint, body, code, message):
+    status, _, answer = post(endpoint, "DynamoDB_20120810.GetItem", body)
+    error = json.loads(answer)
+    assert status == 400
+    assert error["__type"].endswith("#" + code)
+    if message is not None:
+        assert error.get("message", error.get("Message")) == message

@@ -34,9 +34,15 @@ struct RequestAuthenticator: Sendable {
         + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
     func authenticate(_ head: HTTPRequest, body: ByteBuffer) throws(DynamoDBError) {
-        let authorization = head.headerFields[.authorization]
+        try authenticate(head, body: body, authorization: head.headerFields[.authorization])
+    }
+
+    /// `authorization` is the request's Authorization header, already looked up by the caller.
+    func authenticate(_ head: HTTPRequest, body: ByteBuffer, authorization: String?) throws(DynamoDBError) {
         guard case .verify(let store) = authentication else {
-            if let authorization { _ = try AuthorizationHeader(parsing: authorization) }
+            if let authorization, !AuthorizationHeader.isWellFormed(authorization) {
+                _ = try AuthorizationHeader(parsing: authorization)
+            }
             return
         }
         guard let authorization else {
