@@ -12,20 +12,27 @@ public struct ExpressionAttributes: Sendable {
     public init(names: [String: String]? = nil, values: [String: AttributeValue]? = nil) throws(DynamoDBError) {
         if let names {
             if names.isEmpty { throw .validation("ExpressionAttributeNames must not be empty") }
-            for key in names.keys.sorted() where !Self.isPlaceholder(key, sigil: "#") {
-                throw .validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"\(key)\"")
+            // Sorted only to name the first bad key the same way every time.
+            if !names.keys.allSatisfy({ Self.isPlaceholder($0, sigil: "#") }) {
+                for key in names.keys.sorted() where !Self.isPlaceholder(key, sigil: "#") {
+                    throw .validation("ExpressionAttributeNames contains invalid key: Syntax error; key: \"\(key)\"")
+                }
             }
         }
         if let values {
             if values.isEmpty { throw .validation("ExpressionAttributeValues must not be empty") }
-            for key in values.keys.sorted() where !Self.isPlaceholder(key, sigil: ":") {
-                throw .validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"\(key)\"")
+            if !values.keys.allSatisfy({ Self.isPlaceholder($0, sigil: ":") }) {
+                for key in values.keys.sorted() where !Self.isPlaceholder(key, sigil: ":") {
+                    throw .validation("ExpressionAttributeValues contains invalid key: Syntax error; key: \"\(key)\"")
+                }
             }
-            for key in values.keys.sorted() {
-                do {
-                    try values[key]!.validate()
-                } catch {
-                    throw .validation("ExpressionAttributeValues contains invalid value: \(error.message) for key \(key)")
+            if !values.values.allSatisfy({ (try? $0.validate()) != nil }) {
+                for key in values.keys.sorted() {
+                    do {
+                        try values[key]!.validate()
+                    } catch {
+                        throw .validation("ExpressionAttributeValues contains invalid value: \(error.message) for key \(key)")
+                    }
                 }
             }
         }
@@ -37,8 +44,9 @@ public struct ExpressionAttributes: Sendable {
     public static var none: ExpressionAttributes { try! ExpressionAttributes() }
 
     static func isPlaceholder(_ key: String, sigil: Character) -> Bool {
-        guard key.first == sigil, key.count > 1 else { return false }
-        return key.unicodeScalars.dropFirst().allSatisfy(Lexer.isWordScalar)
+        let utf8 = key.utf8
+        guard utf8.count > 1, let first = utf8.first, first == sigil.asciiValue else { return false }
+        return utf8.dropFirst().allSatisfy(Lexer.isWordByte)
     }
 
     mutating func name(_ placeholder: String) -> String? {

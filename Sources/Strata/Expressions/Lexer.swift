@@ -16,7 +16,13 @@ struct Token: Sendable {
 
     func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
     /// Keywords (AND, OR, NOT, BETWEEN, IN, SET, REMOVE, ADD, DELETE) match case-insensitively.
-    func isKeyword(_ k: String) -> Bool { kind == .identifier && text.uppercased() == k }
+    /// `k` is upper-case ASCII; identifiers are ASCII letters, digits and underscores, so an
+    /// ASCII case fold is exact (and allocates nothing, unlike `uppercased()`).
+    func isKeyword(_ k: String) -> Bool {
+        guard kind == .identifier, text.utf8.count == k.utf8.count else { return false }
+        for (a, b) in zip(text.utf8, k.utf8) where (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) != b { return false }
+        return true
+    }
 }
 
 /// Splits expression text into tokens.
@@ -25,53 +31,63 @@ enum Lexer {
         (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_"
     }
 
+    static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F
+    }
+
+    /// Works over UTF-8 bytes: every token but `invalid` is ASCII, and an invalid token is one
+    /// whole Unicode scalar, so token boundaries are the same as over scalars.
     static func tokenize(_ source: String) -> [Token] {
         var tokens: [Token] = []
-        let scalars = source.unicodeScalars
-        var i = scalars.startIndex
+        tokens.reserveCapacity(8)
+        let utf8 = source.utf8
+        let endIndex = utf8.endIndex
+        var i = utf8.startIndex
 
-        func word(from start: String.UnicodeScalarView.Index) -> String.UnicodeScalarView.Index {
+        func word(from start: String.Index) -> String.Index {
             var j = start
-            while j < scalars.endIndex, isWordScalar(scalars[j]) { j = scalars.index(after: j) }
+            while j < endIndex, isWordByte(utf8[j]) { j = utf8.index(after: j) }
             return j
         }
 
-        while i < scalars.endIndex {
-            let c = scalars[i]
-            if c == " " || c == "\t" || c == "\n" || c == "\r" {
-                i = scalars.index(after: i)
+        while i < endIndex {
+            let c = utf8[i]
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
+                i = utf8.index(after: i)
                 continue
             }
             let start = i
             var kind: Token.Kind
-            var end: String.UnicodeScalarView.Index
+            var end: String.Index
             switch c {
-            case "#", ":":
-                end = word(from: scalars.index(after: i))
-                kind = end == scalars.index(after: i) ? .invalid : (c == "#" ? .name : .value)
-            case "0"..."9":
+            case UInt8(ascii: "#"), UInt8(ascii: ":"):
+                let next = utf8.index(after: i)
+                end = word(from: next)
+                kind = end == next ? .invalid : (c == UInt8(ascii: "#") ? .name : .value)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 end = i
-                while end < scalars.endIndex, ("0"..."9").contains(scalars[end]) { end = scalars.index(after: end) }
+                while end < endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(utf8[end]) { end = utf8.index(after: end) }
                 kind = .integer
-            case "a"..."z", "A"..."Z":
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 end = word(from: i)
                 kind = .identifier
-            case "<":
-                end = scalars.index(after: i)
-                if end < scalars.endIndex, scalars[end] == "=" || scalars[end] == ">" { end = scalars.index(after: end) }
+            case UInt8(ascii: "<"):
+                end = utf8.index(after: i)
+                if end < endIndex, utf8[end] == UInt8(ascii: "=") || utf8[end] == UInt8(ascii: ">") { end = utf8.index(after: end) }
                 kind = .symbol
-            case ">":
-                end = scalars.index(after: i)
-                if end < scalars.endIndex, scalars[end] == "=" { end = scalars.index(after: end) }
+            case UInt8(ascii: ">"):
+                end = utf8.index(after: i)
+                if end < endIndex, utf8[end] == UInt8(ascii: "=") { end = utf8.index(after: end) }
                 kind = .symbol
-            case "(", ")", "[", "]", ",", ".", "=", "+", "-":
-                end = scalars.index(after: i)
+            case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","),
+                 UInt8(ascii: "."), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"):
+                end = utf8.index(after: i)
                 kind = .symbol
             default:
-                end = scalars.index(after: i)
+                end = source.unicodeScalars.index(after: i)
                 kind = .invalid
             }
-            tokens.append(Token(kind: kind, text: String(scalars[start..<end]), range: start..<end))
+            tokens.append(Token(kind: kind, text: String(source.unicodeScalars[start..<end]), range: start..<end))
             i = end
         }
         tokens.append(Token(kind: .end, text: "<EOF>", range: source.endIndex..<source.endIndex))

@@ -328,7 +328,8 @@ extension Database {
                                            conditionalOperator: input.conditionalOperator, attributes: &attributes)
         try attributes.checkAllUsed()
         if let update {
-            for name in update.attributeNames where table.keyNames.contains(name) {
+            for action in update.actions where table.keyNames.contains(action.path.attributeName) {
+                let name = action.path.attributeName
                 throw .validation("One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
             }
         }
