@@ -288,14 +288,14 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     public func makeIterator(options readOptions: ReadOptions = ReadOptions(), lowerBound: [UInt8]? = nil,
                              upperBound: [UInt8]? = nil) throws -> StorageIterator {
         let (seq, mem, imms, version) = try readView(readOptions)
-        var children: [any InternalIterator] = [mem.makeIterator()]
-        for imm in imms.reversed() { children.append(imm.makeIterator()) }
-        children.append(contentsOf: version.iterators(cache: segments, fillCache: readOptions.fillCache))
-        var pinned: [AnyObject] = [mem, version]
-        pinned.append(contentsOf: imms)
-        if let s = readOptions.snapshot { pinned.append(s) }
-        return StorageIterator(iter: MergingIterator(children), sequence: seq, pinned: pinned,
-                               lowerBound: lowerBound, upperBound: upperBound)
+        // An empty memtable can only gain entries newer than `seq`, which the iterator never shows.
+        var children = ContiguousArray<any InternalIterator>()
+        children.reserveCapacity(1 + imms.count + version.levels[0].count + Version.levelCount - 1)
+        if !mem.isEmpty { children.append(mem.makeIterator()) }
+        for imm in imms.reversed() where !imm.isEmpty { children.append(imm.makeIterator()) }
+        version.appendIterators(to: &children, cache: segments, fillCache: readOptions.fillCache)
+        return StorageIterator(iter: MergingIterator(children), sequence: seq, version: version,
+                               snapshot: readOptions.snapshot, lowerBound: lowerBound, upperBound: upperBound)
     }
 
     public func statistics() -> StorageStatistics {

@@ -118,94 +118,88 @@ final class Version: Sendable {
         return result
     }
 
-    /// Iterators over every segment: one per level-0 file, one concatenating iterator per deeper level.
-    func iterators(cache: SegmentCache, fillCache: Bool) -> [any InternalIterator] {
-        var its: [any InternalIterator] = []
+    /// Iterators over every segment: one per level-0 file (newest first), one concatenating
+    /// iterator per deeper level that has files. A file is opened when the iterator reaches it.
+    func appendIterators(to its: inout ContiguousArray<any InternalIterator>, cache: SegmentCache, fillCache: Bool) {
         for f in levels[0].reversed() {
-            do {
-                its.append(try cache.reader(f).makeIterator(fillCache: fillCache))
-            } catch let e as StorageError {
-                its.append(EmptyIterator(error: e))
-            } catch {
-                its.append(EmptyIterator(error: StorageError(.io, "\(error)")))
-            }
+            its.append(LevelIterator(files: [f], cache: cache, fillCache: fillCache))
         }
         for level in 1..<Self.levelCount where !levels[level].isEmpty {
             its.append(LevelIterator(files: levels[level], cache: cache, fillCache: fillCache))
         }
-        return its
     }
 }
 
 /// Iterates the files of one sorted level as one sequence, opening each file as it is reached.
+/// One segment iterator is reused from file to file.
 final class LevelIterator: InternalIterator {
     let files: [FileMetadata]
     let cache: SegmentCache
-    let fillCache: Bool
+    let it: SegmentIterator
+    /// The file `it` is open on, when `it.segment` is not nil.
     var fileIndex: Int
-    var it: SegmentIterator?
     private(set) var error: StorageError?
 
     init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
         self.files = files
         self.cache = cache
-        self.fillCache = fillCache
+        it = SegmentIterator(fillCache: fillCache)
         fileIndex = files.count
     }
 
-    var isValid: Bool { it?.isValid ?? false }
-    var key: UnsafeRawBufferPointer { it!.key }
-    var value: UnsafeRawBufferPointer { it!.value }
+    var isValid: Bool { it.isValid }
+    var key: UnsafeRawBufferPointer { it.key }
+    var value: UnsafeRawBufferPointer { it.value }
 
     private func open(_ i: Int) {
         fileIndex = i
         guard i >= 0 && i < files.count else {
-            it = nil
+            it.close()
             return
         }
-        if let cur = it, cur.segment.number == files[i].number { return }
+        if let cur = it.segment, cur.number == files[i].number { return }
         do {
-            it = try cache.reader(files[i]).makeIterator(fillCache: fillCache)
+            it.open(try cache.reader(files[i]))
         } catch let e as StorageError {
             if error == nil { error = e }
-            it = nil
+            it.close()
         } catch {
             if self.error == nil { self.error = StorageError(.io, "\(error)") }
-            it = nil
+            it.close()
         }
     }
 
     private func checkError() {
-        if let e = it?.error, error == nil { error = e }
+        if let e = it.error, error == nil { error = e }
     }
 
     private func skipForward() {
-        while let cur = it, !cur.isValid {
+        while !it.isValid && it.segment != nil {
             checkError()
-            if error != nil { it = nil; return }
+            if error != nil { it.close(); return }
             open(fileIndex + 1)
-            it?.seekToFirst()
+            if it.segment != nil { it.seekToFirst() }
         }
     }
 
     private func skipBackward() {
-        while let cur = it, !cur.isValid {
+        while !it.isValid && it.segment != nil {
             checkError()
-            if error != nil { it = nil; return }
+            if error != nil { it.close(); return }
             open(fileIndex - 1)
-            it?.seekToLast()
+            if it.segment != nil { it.seekToLast() }
         }
     }
 
     func seekToFirst() {
         open(0)
-        it?.seekToFirst()
+        if it.segment != nil { it.seekToFirst() }
         skipForward()
     }
 
     func seekToLast() {
         open(files.count - 1)
-        it?.seekToLast()
+        if it.segment != nil { it.seekToLast() }
         skipBackward()
     }
 
@@ -217,17 +211,18 @@ final class LevelIterator: InternalIterator {
             if c < 0 { lo = mid + 1 } else { hi = mid }
         }
         open(lo)
-        it?.seek(target)
+        if it.segment != nil { it.seek(target) }
         skipForward()
     }
 
+    @inline(__always)
     func next() {
-        it!.next()
-        skipForward()
+        it.next()
+        if !it.isValid { skipForward() }
     }
 
     func prev() {
-        it!.prev()
-        skipBackward()
+        it.prev()
+        if !it.isValid { skipBackward() }
     }
 }

@@ -31,6 +31,12 @@ final class Block: @unchecked Sendable {  // immutable after init
 
     deinit { data.deallocate() }
 
+    /// A block with no entries: what a reusable iterator points at while it has no block.
+    static let empty: Block = {
+        let bytes: [UInt8] = [0, 0, 0, 0, 1, 0, 0, 0]  // restart point 0, one restart
+        return try! bytes.withUnsafeBytes { try Block(copying: $0, file: nil, offset: 0) }
+    }()
+
     var size: Int { data.count }
 
     @inline(__always)
@@ -92,7 +98,7 @@ struct BlockBuilder {
 /// Iterates a block's entries forward and backward; seeks by binary search over restart points.
 final class BlockIterator: InternalIterator {
     private(set) var block: Block
-    let file: String?
+    private(set) var file: String?
     private(set) var blockOffset: Int64
     private var base: UnsafeRawPointer
     private var limit: Int  // end of entries (start of the restart array)
@@ -119,9 +125,10 @@ final class BlockIterator: InternalIterator {
 
     deinit { keyBuffer.deallocate() }
 
-    /// Points the iterator at another block of the same file (unpositioned), reusing its key buffer.
-    func reset(to block: Block, offset: Int64) {
+    /// Points the iterator at another block (unpositioned), reusing its key buffer.
+    func reset(to block: Block, offset: Int64, file: String?) {
         self.block = block
+        self.file = file
         blockOffset = offset
         base = UnsafeRawPointer(block.data.baseAddress!)
         limit = block.restartsOffset
