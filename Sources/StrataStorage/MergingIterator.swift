@@ -12,6 +12,9 @@ final class MergingIterator: InternalIterator {
     /// (`children` holds them), so stepping costs no protocol dispatch and no reference counting.
     private let direct: UnsafeMutableBufferPointer<DirectChild>
     private var current: Int = -1
+    /// Moving forward: the child with the smallest key after `current` (-1: none valid). Only
+    /// `current` moves on `next`, so it stays the smallest while its key is below this one's.
+    private var runnerUp: Int = -1
     private var forward = true
 
     private enum DirectChild {
@@ -87,19 +90,29 @@ final class MergingIterator: InternalIterator {
         keys[i] = c.isValid ? c.key : Self.noKey
     }
 
-    @inline(__always)
+    /// Sets `current` to the child with the smallest key (the first of equal ones) and
+    /// `runnerUp` to the smallest of the others.
     private func findSmallest() {
-        var best = -1
-        var bestKey = Self.noKey
+        var best = -1, second = -1
+        var bestKey = Self.noKey, secondKey = Self.noKey
         for i in 0..<keys.count {
             let k = keys[i]
             if k.baseAddress == nil { continue }
-            if best < 0 || compareInternalKeys(k, bestKey) < 0 {
+            if best < 0 {
                 best = i
                 bestKey = k
+            } else if compareInternalKeys(k, bestKey) < 0 {
+                second = best
+                secondKey = bestKey
+                best = i
+                bestKey = k
+            } else if second < 0 || compareInternalKeys(k, secondKey) < 0 {
+                second = i
+                secondKey = k
             }
         }
         current = best
+        runnerUp = second
     }
 
     private func findLargest() {
@@ -154,8 +167,13 @@ final class MergingIterator: InternalIterator {
                 refresh(i)
             }
             forward = true
+            advance(current)
+            findSmallest()
+            return
         }
         advance(current)
+        let k = keys[current]
+        if k.baseAddress != nil && (runnerUp < 0 || compareInternalKeys(k, keys[runnerUp]) < 0) { return }
         findSmallest()
     }
 

@@ -42,6 +42,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     let snapshots = SnapshotList()
     let blockCache: BlockCache?
     let segments: SegmentCache
+    let iteratorPool: IteratorPool
     let dirLock: any FileLock
     public private(set) var recoveryReport = RecoveryReport()
 
@@ -99,6 +100,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
         do {
             blockCache = options.blockCacheBytes > 0 ? BlockCache(capacityBytes: options.blockCacheBytes) : nil
             segments = SegmentCache(dir: path, fs: fs, blockCache: blockCache, capacity: options.maxOpenSegments)
+            iteratorPool = IteratorPool(cache: segments)
             versions = VersionSet(dir: path, fs: fs, options: options)
             if exists { try versions.recover() }
             if let tail = versions.manifestTail {
@@ -293,9 +295,10 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
         children.reserveCapacity(1 + imms.count + version.levels[0].count + Version.levelCount - 1)
         if !mem.isEmpty { children.append(mem.makeIterator()) }
         for imm in imms.reversed() where !imm.isEmpty { children.append(imm.makeIterator()) }
-        version.appendIterators(to: &children, cache: segments, fillCache: readOptions.fillCache)
+        version.appendIterators(to: &children, cache: segments, fillCache: readOptions.fillCache, pool: iteratorPool)
         return StorageIterator(iter: MergingIterator(children), sequence: seq, version: version,
-                               snapshot: readOptions.snapshot, lowerBound: lowerBound, upperBound: upperBound)
+                               snapshot: readOptions.snapshot, pool: iteratorPool,
+                               lowerBound: lowerBound, upperBound: upperBound)
     }
 
     public func statistics() -> StorageStatistics {

@@ -9,6 +9,8 @@ public final class StorageIterator {
     /// Keeps the version's files alive (memtables are held by their iterators).
     private let version: Version
     private let snapshot: Snapshot?
+    /// Takes back the level iterators when this iterator is released.
+    private let pool: IteratorPool?
     public let lowerBound: [UInt8]?
     public let upperBound: [UInt8]?
     private var forward = true
@@ -19,9 +21,10 @@ public final class StorageIterator {
     private var savedValue = ReusableBytes()
     private var boundError: StorageError?
 
-    init(iter: MergingIterator, sequence: UInt64, version: Version, snapshot: Snapshot?,
+    init(iter: MergingIterator, sequence: UInt64, version: Version, snapshot: Snapshot?, pool: IteratorPool?,
          lowerBound: [UInt8]?, upperBound: [UInt8]?) {
         self.iter = iter
+        self.pool = pool
         self.sequence = sequence
         self.version = version
         self.snapshot = snapshot
@@ -30,6 +33,7 @@ public final class StorageIterator {
     }
 
     deinit {
+        pool?.recycle(iter.children)
         savedKey.deallocate()
         savedValue.deallocate()
     }

@@ -120,31 +120,68 @@ final class Version: Sendable {
 
     /// Iterators over every segment: one per level-0 file (newest first), one concatenating
     /// iterator per deeper level that has files. A file is opened when the iterator reaches it.
-    func appendIterators(to its: inout ContiguousArray<any InternalIterator>, cache: SegmentCache, fillCache: Bool) {
-        for f in levels[0].reversed() {
-            its.append(LevelIterator(files: [f], cache: cache, fillCache: fillCache))
+    /// Level iterators come from `pool` when it has spares.
+    func appendIterators(to its: inout ContiguousArray<any InternalIterator>, cache: SegmentCache, fillCache: Bool,
+                         pool: IteratorPool? = nil) {
+        let l0 = levels[0]
+        for i in stride(from: l0.count - 1, through: 0, by: -1) {
+            its.append(pool?.levelIterator(files: l0, range: i..<(i + 1), fillCache: fillCache)
+                       ?? LevelIterator(files: l0, range: i..<(i + 1), cache: cache, fillCache: fillCache))
         }
         for level in 1..<Self.levelCount where !levels[level].isEmpty {
-            its.append(LevelIterator(files: levels[level], cache: cache, fillCache: fillCache))
+            let files = levels[level]
+            its.append(pool?.levelIterator(files: files, range: 0..<files.count, fillCache: fillCache)
+                       ?? LevelIterator(files: files, range: 0..<files.count, cache: cache, fillCache: fillCache))
         }
     }
 }
 
-/// Iterates the files of one sorted level as one sequence, opening each file as it is reached.
-/// One segment iterator is reused from file to file.
+/// Iterates a range of the files of one sorted level as one sequence, opening each file as it
+/// is reached. One segment iterator is reused from file to file, and the whole iterator can be
+/// reused for another range (`reset`), which is how `IteratorPool` saves allocations.
 final class LevelIterator: InternalIterator {
-    let files: [FileMetadata]
+    private(set) var files: [FileMetadata]
+    /// The first file iterated, and how many.
+    private var first: Int
+    private var count: Int
     let cache: SegmentCache
     let it: SegmentIterator
-    /// The file `it` is open on, when `it.segment` is not nil.
+    /// The file `it` is open on (0 ..< count, relative to `first`), when `it.segment` is not nil.
     var fileIndex: Int
     private(set) var error: StorageError?
 
-    init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
+    convenience init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
+        self.init(files: files, range: 0..<files.count, cache: cache, fillCache: fillCache)
+    }
+
+    init(files: [FileMetadata], range: Range<Int>, cache: SegmentCache, fillCache: Bool) {
         self.files = files
+        first = range.lowerBound
+        count = range.count
         self.cache = cache
         it = SegmentIterator(fillCache: fillCache)
-        fileIndex = files.count
+        fileIndex = count
+    }
+
+    /// Points the iterator at other files, unpositioned, with no error.
+    func reset(files: [FileMetadata], range: Range<Int>, fillCache: Bool) {
+        self.files = files
+        first = range.lowerBound
+        count = range.count
+        it.fillCache = fillCache
+        fileIndex = count
+        error = nil
+    }
+
+    /// Lets go of the files, segment and block (for a pooled spare).
+    func clear() {
+        it.close()
+        it.clearError()
+        files = []
+        first = 0
+        count = 0
+        fileIndex = 0
+        error = nil
     }
 
     var isValid: Bool { it.isValid }
@@ -153,13 +190,14 @@ final class LevelIterator: InternalIterator {
 
     private func open(_ i: Int) {
         fileIndex = i
-        guard i >= 0 && i < files.count else {
+        guard i >= 0 && i < count else {
             it.close()
             return
         }
-        if let cur = it.segment, cur.number == files[i].number { return }
+        let f = files[first + i]
+        if let cur = it.segment, cur.number == f.number { return }
         do {
-            it.open(try cache.reader(files[i]))
+            it.open(try cache.reader(f))
         } catch let e as StorageError {
             if error == nil { error = e }
             it.close()
@@ -198,16 +236,16 @@ final class LevelIterator: InternalIterator {
     }
 
     func seekToLast() {
-        open(files.count - 1)
+        open(count - 1)
         if it.segment != nil { it.seekToLast() }
         skipBackward()
     }
 
     func seek(_ target: UnsafeRawBufferPointer) {
-        var lo = 0, hi = files.count
+        var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            let c = files[mid].largest.withUnsafeBytes { compareInternalKeys($0, target) }
+            let c = files[first + mid].largest.withUnsafeBytes { compareInternalKeys($0, target) }
             if c < 0 { lo = mid + 1 } else { hi = mid }
         }
         open(lo)

@@ -139,7 +139,7 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
 /// keeping its two block iterators and their key buffers.
 final class SegmentIterator: InternalIterator {
     private(set) var segment: SegmentReader?
-    let fillCache: Bool
+    var fillCache: Bool
     let indexIt: BlockIterator
     /// Walks the block of `dataHandle`; on `Block.empty` (never valid) when no block is loaded.
     let dataIt: BlockIterator
@@ -165,6 +165,8 @@ final class SegmentIterator: InternalIterator {
         clearData()
         error = nil
     }
+
+    func clearError() { error = nil }
 
     /// Leaves the iterator on no segment (keeps its error).
     func close() {
