@@ -258,22 +258,25 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
 
     public func get(_ key: [UInt8], options readOptions: ReadOptions = ReadOptions()) throws -> [UInt8]? {
         let (seq, mem, imms, version) = try readView(readOptions)
-        let lookup = InternalKey.lookup(key, seq)
-        switch mem.get(key, lookup: lookup) {
-        case .found(let v): return v
-        case .deleted: return nil
-        case .absent: break
-        }
-        for imm in imms.reversed() {
-            switch imm.get(key, lookup: lookup) {
-            case .found(let v): return v
-            case .deleted: return nil
-            case .absent: break
+        return try key.withUnsafeBytes { userKey in
+            try InternalKey.withLookup(userKey, seq) { lookup -> [UInt8]? in
+                switch mem.get(userKey, lookup: lookup) {
+                case .found(let v): return v
+                case .deleted: return nil
+                case .absent: break
+                }
+                for i in stride(from: imms.count - 1, through: 0, by: -1) {
+                    switch imms[i].get(userKey, lookup: lookup) {
+                    case .found(let v): return v
+                    case .deleted: return nil
+                    case .absent: break
+                    }
+                }
+                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
+                case .found(let v): return v
+                case .deleted, .absent: return nil
+                }
             }
-        }
-        switch try version.get(userKey: key, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
-        case .found(let v): return v
-        case .deleted, .absent: return nil
         }
     }
 

@@ -62,7 +62,17 @@ final class Version: Sendable {
     }
 
     func get(userKey: [UInt8], lookup: [UInt8], cache: SegmentCache, fillCache: Bool) throws -> GetResult {
-        let hash = userKey.withUnsafeBytes { bloomHash($0) }
+        try userKey.withUnsafeBytes { uk in
+            try lookup.withUnsafeBytes { try get(userKey: uk, lookup: $0, cache: cache, fillCache: fillCache) }
+        }
+    }
+
+    func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, cache: SegmentCache, fillCache: Bool) throws -> GetResult {
+        let hash = bloomHash(userKey)
+        @inline(__always)
+        func userKeyCompare(_ ikey: [UInt8]) -> Int {
+            ikey.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) }
+        }
         func probe(_ f: FileMetadata) throws -> GetResult {
             switch try cache.reader(f).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
             case .found(let v): return .found(v)
@@ -71,8 +81,10 @@ final class Version: Sendable {
             }
         }
         // Level 0, newest file first.
-        for f in levels[0].reversed() {
-            if compareUserKey(userKey, toInternal: f.smallest) >= 0 && compareUserKey(userKey, toInternal: f.largest) <= 0 {
+        let l0 = levels[0]
+        for i in stride(from: l0.count - 1, through: 0, by: -1) {
+            let f = l0[i]
+            if userKeyCompare(f.smallest) >= 0 && userKeyCompare(f.largest) <= 0 {
                 let r = try probe(f)
                 if case .absent = r { continue }
                 return r
@@ -81,9 +93,14 @@ final class Version: Sendable {
         for level in 1..<Self.levelCount {
             let files = levels[level]
             if files.isEmpty { continue }
-            let i = Self.findFile(files, lookup)
-            if i < files.count && compareUserKey(userKey, toInternal: files[i].smallest) >= 0 {
-                let r = try probe(files[i])
+            // The first file whose largest key is >= the lookup key.
+            var lo = 0, hi = files.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if files[mid].largest.withUnsafeBytes({ compareInternalKeys($0, lookup) }) < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < files.count && userKeyCompare(files[lo].smallest) >= 0 {
+                let r = try probe(files[lo])
                 if case .absent = r { continue }
                 return r
             }

@@ -110,25 +110,29 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
 
     /// The newest entry of `userKey` at or below the lookup key's sequence.
     func get(lookup: [UInt8], userKey: [UInt8], hash: UInt64, fillCache: Bool) throws -> GetResult {
-        guard mayContain(userKeyHash: hash) else { return .absent }
-        return try lookup.withUnsafeBytes { target -> GetResult in
-            let found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
-                var r = ByteReader(v)
-                return BlockHandle(decoding: &r)
-            }
-            guard let found else { return .absent }
-            guard let handle = found else {
-                throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
-            }
-            let block = try dataBlock(handle, fillCache: fillCache)
-            let result = try block.withFirstEntry(atOrAfter: target, file: path, offset: Int64(handle.offset)) { k, v -> GetResult in
-                let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
-                guard same else { return .absent }
-                if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
-                return .found(Array(v))
-            }
-            return result ?? .absent
+        try lookup.withUnsafeBytes { l in
+            try userKey.withUnsafeBytes { try get(lookup: l, userKey: $0, hash: hash, fillCache: fillCache) }
         }
+    }
+
+    func get(lookup target: UnsafeRawBufferPointer, userKey: UnsafeRawBufferPointer, hash: UInt64, fillCache: Bool) throws -> GetResult {
+        guard mayContain(userKeyHash: hash) else { return .absent }
+        let found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
+            var r = ByteReader(v)
+            return BlockHandle(decoding: &r)
+        }
+        guard let found else { return .absent }
+        guard let handle = found else {
+            throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
+        }
+        let block = try dataBlock(handle, fillCache: fillCache)
+        let result = try block.withFirstEntry(atOrAfter: target, file: path, offset: Int64(handle.offset)) { k, v -> GetResult in
+            let same = compareBytes(userKey, UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)) == 0
+            guard same else { return .absent }
+            if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
+            return .found(Array(v))
+        }
+        return result ?? .absent
     }
 
     func makeIterator(fillCache: Bool = true) -> SegmentIterator { SegmentIterator(self, fillCache: fillCache) }
