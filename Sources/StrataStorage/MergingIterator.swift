@@ -2,19 +2,24 @@
 ///
 /// Each child's current key is kept in `keys` (LevelDB's IteratorWrapper does the same), so
 /// choosing the smallest or largest child compares cached views without calling into any child;
-/// only the child that moved is asked for its new key.
+/// only the child that moved is asked for its new key. Moving forward, a tournament tree of
+/// losers over the children makes a step cost log2(children) comparisons, not children - 1.
 final class MergingIterator: InternalIterator {
     let children: ContiguousArray<any InternalIterator>
-    /// The current key of each child; a nil base address when the child is not valid. A view
-    /// stays valid until its child moves, and every move refreshes it.
+    /// The number of leaves of the tournament tree: the children, rounded up to a power of two.
+    private let leafCount: Int
+    /// The current key of each leaf; a nil base address when the child is not valid (always for
+    /// the leaves past the children). A view stays valid until its child moves, and every move
+    /// refreshes it.
     private let keys: UnsafeMutableBufferPointer<UnsafeRawBufferPointer>
+    /// Tournament tree of losers: `tree[0]` is the leaf with the smallest key, `tree[1 ..< leafCount]`
+    /// the loser at each internal node (node n's children are 2n and 2n + 1; leaf i is node
+    /// leafCount + i); `tree[leafCount...]` is scratch for building. Valid while moving forward.
+    private let tree: UnsafeMutableBufferPointer<Int>
     /// The children of the two kinds a read iterator is made of, as unretained references
     /// (`children` holds them), so stepping costs no protocol dispatch and no reference counting.
     private let direct: UnsafeMutableBufferPointer<DirectChild>
     private var current: Int = -1
-    /// Moving forward: the child with the smallest key after `current` (-1: none valid). Only
-    /// `current` moves on `next`, so it stays the smallest while its key is below this one's.
-    private var runnerUp: Int = -1
     private var forward = true
 
     private enum DirectChild {
@@ -27,14 +32,18 @@ final class MergingIterator: InternalIterator {
 
     init(_ children: ContiguousArray<any InternalIterator>) {
         self.children = children
-        let n = Swift.max(children.count, 1)
-        keys = .allocate(capacity: n)
+        var m = 1
+        while m < children.count { m *= 2 }
+        leafCount = m
+        keys = .allocate(capacity: m)
         keys.initialize(repeating: Self.noKey)
-        direct = .allocate(capacity: n)
+        tree = .allocate(capacity: 2 * m)
+        tree.initialize(repeating: 0)
+        direct = .allocate(capacity: m)
         direct.initialize(repeating: .other)
         for i in 0..<children.count {
-            if let m = children[i] as? MemTable.MemTableIterator {
-                direct[i] = .memtable(Unmanaged.passUnretained(m))
+            if let c = children[i] as? MemTable.MemTableIterator {
+                direct[i] = .memtable(Unmanaged.passUnretained(c))
             } else if let l = children[i] as? LevelIterator {
                 direct[i] = .level(Unmanaged.passUnretained(l))
             }
@@ -45,6 +54,7 @@ final class MergingIterator: InternalIterator {
 
     deinit {
         keys.deallocate()
+        tree.deallocate()
         direct.deallocate()
     }
 
@@ -90,29 +100,52 @@ final class MergingIterator: InternalIterator {
         keys[i] = c.isValid ? c.key : Self.noKey
     }
 
-    /// Sets `current` to the child with the smallest key (the first of equal ones) and
-    /// `runnerUp` to the smallest of the others.
+    /// True if leaf `a` comes before leaf `b`: a smaller key, or an equal key and a lower index
+    /// (an earlier, newer child); a leaf with no key comes after every leaf with one.
+    @inline(__always)
+    private func before(_ a: Int, _ b: Int) -> Bool {
+        let ka = keys[a], kb = keys[b]
+        if ka.baseAddress == nil { return kb.baseAddress == nil && a < b }
+        if kb.baseAddress == nil { return true }
+        let c = compareInternalKeys(ka, kb)
+        return c < 0 || (c == 0 && a < b)
+    }
+
+    /// Plays the whole tournament (leafCount - 1 comparisons) and sets `current`.
     private func findSmallest() {
-        var best = -1, second = -1
-        var bestKey = Self.noKey, secondKey = Self.noKey
-        for i in 0..<keys.count {
-            let k = keys[i]
-            if k.baseAddress == nil { continue }
-            if best < 0 {
-                best = i
-                bestKey = k
-            } else if compareInternalKeys(k, bestKey) < 0 {
-                second = best
-                secondKey = bestKey
-                best = i
-                bestKey = k
-            } else if second < 0 || compareInternalKeys(k, secondKey) < 0 {
-                second = i
-                secondKey = k
+        let m = leafCount
+        // tree[m + n] holds the winner at internal node n while building.
+        for node in stride(from: m - 1, through: 1, by: -1) {
+            let l = 2 * node >= m ? 2 * node - m : tree[m + 2 * node]
+            let r = 2 * node + 1 >= m ? 2 * node + 1 - m : tree[m + 2 * node + 1]
+            if before(r, l) {
+                tree[node] = l
+                tree[m + node] = r
+            } else {
+                tree[node] = r
+                tree[m + node] = l
             }
         }
-        current = best
-        runnerUp = second
+        let winner = m == 1 ? 0 : tree[m + 1]
+        tree[0] = winner
+        current = keys[winner].baseAddress == nil ? -1 : winner
+    }
+
+    /// Replays the matches from leaf `i` (whose key changed) to the root and sets `current`.
+    @inline(__always)
+    private func replay(_ i: Int) {
+        var winner = i
+        var node = (leafCount + i) >> 1
+        while node >= 1 {
+            let loser = tree[node]
+            if before(loser, winner) {
+                tree[node] = winner
+                winner = loser
+            }
+            node >>= 1
+        }
+        tree[0] = winner
+        current = keys[winner].baseAddress == nil ? -1 : winner
     }
 
     private func findLargest() {
@@ -171,10 +204,9 @@ final class MergingIterator: InternalIterator {
             findSmallest()
             return
         }
-        advance(current)
-        let k = keys[current]
-        if k.baseAddress != nil && (runnerUp < 0 || compareInternalKeys(k, keys[runnerUp]) < 0) { return }
-        findSmallest()
+        let i = current
+        advance(i)
+        replay(i)
     }
 
     func prev() {

@@ -6,6 +6,10 @@ final class BlockCache: Sendable {
     struct Key: Hashable {
         var file: UInt64
         var offset: UInt64
+
+        /// One premixed word into the hasher instead of two (equality still compares both).
+        @inline(__always)
+        func hash(into hasher: inout Hasher) { hasher.combine(file &* 0x9E37_79B9_7F4A_7C15 ^ offset) }
     }
 
     final class Node: @unchecked Sendable {  // links are guarded by the shard's mutex
