@@ -123,13 +123,27 @@ func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
 }
 
 /// Compares internal keys: user key ascending, then trailer (sequence, kind) descending.
+/// Internal keys are at least 8 bytes (the trailer); the user keys compare 8 bytes at a time.
 @inline(__always)
 func compareInternalKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-    let ua = UnsafeRawBufferPointer(rebasing: a[0..<(a.count - 8)])
-    let ub = UnsafeRawBufferPointer(rebasing: b[0..<(b.count - 8)])
-    let r = compareBytes(ua, ub)
-    if r != 0 { return r }
-    let ta = loadFixed64(a, a.count - 8), tb = loadFixed64(b, b.count - 8)
+    let pa = a.baseAddress.unsafelyUnwrapped, pb = b.baseAddress.unsafelyUnwrapped
+    let la = a.count - 8, lb = b.count - 8
+    let n = min(la, lb)
+    var i = 0
+    while i + 8 <= n {
+        let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        if x != y { return x < y ? -1 : 1 }
+        i += 8
+    }
+    while i < n {
+        let x = pa.load(fromByteOffset: i, as: UInt8.self), y = pb.load(fromByteOffset: i, as: UInt8.self)
+        if x != y { return x < y ? -1 : 1 }
+        i += 1
+    }
+    if la != lb { return la < lb ? -1 : 1 }
+    let ta = UInt64(littleEndian: pa.loadUnaligned(fromByteOffset: la, as: UInt64.self))
+    let tb = UInt64(littleEndian: pb.loadUnaligned(fromByteOffset: lb, as: UInt64.self))
     return ta > tb ? -1 : (ta < tb ? 1 : 0)
 }
 
