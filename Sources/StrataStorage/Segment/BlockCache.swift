@@ -77,7 +77,7 @@ final class BlockCache: Sendable {
     func get(_ key: Key) -> Block? {
         let b = shards[shard(key)].withLock { s -> Block? in
             guard let n = s.map[key] else { return nil }
-            n.referenced = true
+            if !n.referenced { n.referenced = true }  // no store (and dirty cache line) on repeat hits
             return n.block
         }
         if b == nil { misses.wrappingAdd(1, ordering: .relaxed) } else { hits.wrappingAdd(1, ordering: .relaxed) }
