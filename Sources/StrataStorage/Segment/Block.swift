@@ -298,6 +298,25 @@ final class BlockIterator: InternalIterator {
         return UnsafeRawBufferPointer(start: base + p, count: nonShared)
     }
 
+    /// Positions at the first entry >= `target` of a block with one entry per restart point,
+    /// searching only the entries in `candidates` (see IndexWords) by full key.
+    func seek(_ target: UnsafeRawBufferPointer, candidates: Range<Int>) {
+        var lo = candidates.lowerBound, hi = candidates.upperBound
+        // The first candidate whose key is >= target (hi if none).
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            guard let k = restartKey(mid) else { return }
+            if compareInternalKeys(k, target) < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        if lo >= restartCount {
+            current = limit
+            keyLength = 0
+            return
+        }
+        seekToRestart(lo)
+        _ = parseNext()
+    }
+
     func seek(_ target: UnsafeRawBufferPointer) {
         // Binary search for the last restart point whose key is < target.
         var lo = 0

@@ -8,6 +8,8 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
     let fileSize: UInt64
     let footer: SegmentFooter
     let index: Block
+    /// A dense search aid over the index (nil for an index this writer would not produce).
+    let indexWords: IndexWords?
     let filter: [UInt8]
     let properties: SegmentProperties
     let cache: BlockCache?
@@ -33,6 +35,7 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
             }
         }
         index = try Self.readBlock(file: file, handle: footer.index)
+        indexWords = IndexWords(index)
         let f = try Self.readRaw(file: file, handle: footer.filter)
         filter = f.bytes
         let p = try Self.readRaw(file: file, handle: footer.properties)
@@ -117,9 +120,17 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
 
     func get(lookup target: UnsafeRawBufferPointer, userKey: UnsafeRawBufferPointer, hash: UInt64, fillCache: Bool) throws -> GetResult {
         guard mayContain(userKeyHash: hash) else { return .absent }
-        let found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
-            var r = ByteReader(v)
-            return BlockHandle(decoding: &r)
+        let found: BlockHandle??
+        if let indexWords {
+            found = indexWords.firstEntry(in: index, atOrAfter: target).map { e -> BlockHandle? in
+                var r = ByteReader(e.value)
+                return BlockHandle(decoding: &r)
+            }
+        } else {
+            found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
+                var r = ByteReader(v)
+                return BlockHandle(decoding: &r)
+            }
         }
         guard let found else { return .absent }
         guard let handle = found else {
@@ -250,7 +261,11 @@ final class SegmentIterator: InternalIterator {
     }
 
     func seek(_ target: UnsafeRawBufferPointer) {
-        indexIt.seek(target)
+        if let words = segment?.indexWords {
+            indexIt.seek(target, candidates: words.candidates(target))
+        } else {
+            indexIt.seek(target)
+        }
         loadBlock()
         if dataHandle != nil { dataIt.seek(target) }
         skipEmptyForward()
