@@ -42,6 +42,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     let snapshots = SnapshotList()
     let blockCache: BlockCache?
     let segments: SegmentCache
+    let iteratorPool: IteratorPool
     let dirLock: any FileLock
     public private(set) var recoveryReport = RecoveryReport()
 
@@ -99,6 +100,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
         do {
             blockCache = options.blockCacheBytes > 0 ? BlockCache(capacityBytes: options.blockCacheBytes) : nil
             segments = SegmentCache(dir: path, fs: fs, blockCache: blockCache, capacity: options.maxOpenSegments)
+            iteratorPool = IteratorPool(cache: segments)
             versions = VersionSet(dir: path, fs: fs, options: options)
             if exists { try versions.recover() }
             if let tail = versions.manifestTail {
@@ -256,22 +258,25 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
 
     public func get(_ key: [UInt8], options readOptions: ReadOptions = ReadOptions()) throws -> [UInt8]? {
         let (seq, mem, imms, version) = try readView(readOptions)
-        let lookup = InternalKey.lookup(key, seq)
-        switch mem.get(key, lookup: lookup) {
-        case .found(let v): return v
-        case .deleted: return nil
-        case .absent: break
-        }
-        for imm in imms.reversed() {
-            switch imm.get(key, lookup: lookup) {
-            case .found(let v): return v
-            case .deleted: return nil
-            case .absent: break
+        return try key.withUnsafeBytes { userKey in
+            try InternalKey.withLookup(userKey, seq) { lookup -> [UInt8]? in
+                switch mem.get(userKey, lookup: lookup) {
+                case .found(let v): return v
+                case .deleted: return nil
+                case .absent: break
+                }
+                for i in stride(from: imms.count - 1, through: 0, by: -1) {
+                    switch imms[i].get(userKey, lookup: lookup) {
+                    case .found(let v): return v
+                    case .deleted: return nil
+                    case .absent: break
+                    }
+                }
+                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
+                case .found(let v): return v
+                case .deleted, .absent: return nil
+                }
             }
-        }
-        switch try version.get(userKey: key, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
-        case .found(let v): return v
-        case .deleted, .absent: return nil
         }
     }
 
@@ -288,13 +293,14 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     public func makeIterator(options readOptions: ReadOptions = ReadOptions(), lowerBound: [UInt8]? = nil,
                              upperBound: [UInt8]? = nil) throws -> StorageIterator {
         let (seq, mem, imms, version) = try readView(readOptions)
-        var children: [any InternalIterator] = [mem.makeIterator()]
-        for imm in imms.reversed() { children.append(imm.makeIterator()) }
-        children.append(contentsOf: version.iterators(cache: segments, fillCache: readOptions.fillCache))
-        var pinned: [AnyObject] = [mem, version]
-        pinned.append(contentsOf: imms)
-        if let s = readOptions.snapshot { pinned.append(s) }
-        return StorageIterator(iter: MergingIterator(children), sequence: seq, pinned: pinned,
+        // An empty memtable can only gain entries newer than `seq`, which the iterator never shows.
+        var children = ContiguousArray<any InternalIterator>()
+        children.reserveCapacity(1 + imms.count + version.levels[0].count + Version.levelCount - 1)
+        if !mem.isEmpty { children.append(mem.makeIterator()) }
+        for imm in imms.reversed() where !imm.isEmpty { children.append(imm.makeIterator()) }
+        version.appendIterators(to: &children, cache: segments, fillCache: readOptions.fillCache, pool: iteratorPool)
+        return StorageIterator(iter: MergingIterator(children), sequence: seq, version: version,
+                               snapshot: readOptions.snapshot, pool: iteratorPool,
                                lowerBound: lowerBound, upperBound: upperBound)
     }
 

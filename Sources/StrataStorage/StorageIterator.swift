@@ -6,49 +6,68 @@
 public final class StorageIterator {
     private let iter: MergingIterator
     private let sequence: UInt64
-    private let pinned: [AnyObject]
+    /// Keeps the version's files alive (memtables are held by their iterators).
+    private let version: Version
+    private let snapshot: Snapshot?
+    /// Takes back the level iterators when this iterator is released.
+    private let pool: IteratorPool?
     public let lowerBound: [UInt8]?
     public let upperBound: [UInt8]?
     private var forward = true
     private var valid = false
-    private var savedKey: [UInt8] = []
-    private var savedValue: [UInt8] = []
+    /// Forward: the user key just passed, whose older entries are hidden. Backward: the current key.
+    private var savedKey = ReusableBytes()
+    /// Backward only: the current value.
+    private var savedValue = ReusableBytes()
     private var boundError: StorageError?
 
-    init(iter: MergingIterator, sequence: UInt64, pinned: [AnyObject], lowerBound: [UInt8]?, upperBound: [UInt8]?) {
+    init(iter: MergingIterator, sequence: UInt64, version: Version, snapshot: Snapshot?, pool: IteratorPool?,
+         lowerBound: [UInt8]?, upperBound: [UInt8]?) {
         self.iter = iter
+        self.pool = pool
         self.sequence = sequence
-        self.pinned = pinned
+        self.version = version
+        self.snapshot = snapshot
         self.lowerBound = lowerBound
         self.upperBound = upperBound
     }
 
+    deinit {
+        pool?.recycle(iter.children)
+        savedKey.deallocate()
+        savedValue.deallocate()
+    }
+
     public var isValid: Bool { valid }
 
-    /// The current user key.
-    public var key: [UInt8] {
+    /// A view of the current user key, valid until the iterator moves.
+    @usableFromInline
+    var currentKeyView: UnsafeRawBufferPointer {
         precondition(valid, "iterator is not positioned on an entry")
         if forward {
             let k = iter.key
-            return Array(UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)]))
+            return UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)
         }
-        return savedKey
+        return savedKey.bytes
     }
+
+    /// A view of the current value, valid until the iterator moves.
+    @usableFromInline
+    var currentValueView: UnsafeRawBufferPointer {
+        precondition(valid, "iterator is not positioned on an entry")
+        return forward ? iter.value : savedValue.bytes
+    }
+
+    /// The current user key.
+    public var key: [UInt8] { Array(currentKeyView) }
 
     /// The current value.
-    public var value: [UInt8] {
-        precondition(valid, "iterator is not positioned on an entry")
-        return forward ? Array(iter.value) : savedValue
-    }
+    public var value: [UInt8] { Array(currentValueView) }
 
     /// Calls `body` with views of the current key and value, without copying them.
+    @inlinable
     public func withCurrent<T>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        precondition(valid, "iterator is not positioned on an entry")
-        if forward {
-            let k = iter.key
-            return try body(UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)]), iter.value)
-        }
-        return try savedKey.withUnsafeBytes { k in try savedValue.withUnsafeBytes { try body(k, $0) } }
+        try body(currentKeyView, currentValueView)
     }
 
     /// Throws the read or checksum error that ended iteration early, if any.
@@ -84,7 +103,7 @@ public final class StorageIterator {
         if let lo = lowerBound, compareBytes(t, lo) < 0 { t = lo }
         forward = true
         savedValue.removeAll()
-        iter.seek(InternalKey.lookup(t, sequence))
+        t.withUnsafeBytes { InternalKey.withLookup($0, sequence) { iter.seek($0) } }
         findNextUserEntry(skipping: false)
         applyUpperBound()
     }
@@ -93,11 +112,11 @@ public final class StorageIterator {
     public func seekForPrev(_ target: [UInt8]) {
         seek(target)
         if valid {
-            if compareBytes(key, target) > 0 { prev() }
+            if target.withUnsafeBytes({ compareBytes(currentKeyView, $0) }) > 0 { prev() }
         } else {
             seekToLast()
         }
-        if valid && compareBytes(key, target) > 0 { valid = false }
+        if valid && target.withUnsafeBytes({ compareBytes(currentKeyView, $0) }) > 0 { valid = false }
     }
 
     public func next() {
@@ -113,8 +132,7 @@ public final class StorageIterator {
             }
         } else {
             let k = iter.key
-            savedKey.removeAll(keepingCapacity: true)
-            savedKey.append(contentsOf: UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)]))
+            savedKey.set(UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8))
             iter.next()
         }
         findNextUserEntry(skipping: true)
@@ -125,7 +143,7 @@ public final class StorageIterator {
         precondition(valid, "iterator is not positioned on an entry")
         if forward {
             let k = iter.key
-            savedKey = Array(UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)]))
+            savedKey.set(UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8))
             while true {
                 iter.prev()
                 if !iter.isValid {
@@ -135,8 +153,7 @@ public final class StorageIterator {
                     return
                 }
                 let ik = iter.key
-                let c = savedKey.withUnsafeBytes { compareBytes(UnsafeRawBufferPointer(rebasing: ik[0..<(ik.count - 8)]), $0) }
-                if c < 0 { break }
+                if compareBytes(UnsafeRawBufferPointer(start: ik.baseAddress, count: ik.count - 8), savedKey.bytes) < 0 { break }
             }
             forward = false
         }
@@ -144,29 +161,29 @@ public final class StorageIterator {
         applyLowerBound()
     }
 
+    @inline(__always)
     private func findNextUserEntry(skipping: Bool) {
         var skipping = skipping
         while iter.isValid {
             let ik = iter.key
             let trailer = InternalKey.trailer(ik)
             if trailer >> 8 <= sequence {
-                let uk = UnsafeRawBufferPointer(rebasing: ik[0..<(ik.count - 8)])
+                let uk = UnsafeRawBufferPointer(start: ik.baseAddress, count: ik.count - 8)
                 if UInt8(trailer & 0xff) == EntryKind.deletion.rawValue {
-                    savedKey.removeAll(keepingCapacity: true)
-                    savedKey.append(contentsOf: uk)
+                    savedKey.set(uk)
                     skipping = true
-                } else if skipping && savedKey.withUnsafeBytes({ compareBytes(uk, $0) }) <= 0 {
+                } else if skipping && compareBytes(uk, savedKey.bytes) <= 0 {
                     // Hidden by a newer entry of the same key.
                 } else {
                     valid = true
-                    savedKey.removeAll(keepingCapacity: true)
+                    savedKey.removeAll()
                     return
                 }
             }
             iter.next()
         }
         valid = false
-        savedKey.removeAll(keepingCapacity: true)
+        savedKey.removeAll()
     }
 
     private func findPrevUserEntry() {
@@ -175,17 +192,17 @@ public final class StorageIterator {
             let ik = iter.key
             let trailer = InternalKey.trailer(ik)
             if trailer >> 8 <= sequence {
-                let uk = UnsafeRawBufferPointer(rebasing: ik[0..<(ik.count - 8)])
-                if kind != .deletion && savedKey.withUnsafeBytes({ compareBytes(uk, $0) }) < 0 {
+                let uk = UnsafeRawBufferPointer(start: ik.baseAddress, count: ik.count - 8)
+                if kind != .deletion && compareBytes(uk, savedKey.bytes) < 0 {
                     break  // stepped onto the previous user key
                 }
                 kind = EntryKind(rawValue: UInt8(trailer & 0xff)) ?? .deletion
                 if kind == .deletion {
-                    savedKey.removeAll(keepingCapacity: true)
-                    savedValue.removeAll(keepingCapacity: true)
+                    savedKey.removeAll()
+                    savedValue.removeAll()
                 } else {
-                    savedKey = Array(uk)
-                    savedValue = Array(iter.value)
+                    savedKey.set(uk)
+                    savedValue.set(iter.value)
                 }
             }
             iter.prev()
@@ -200,13 +217,14 @@ public final class StorageIterator {
         }
     }
 
+    @inline(__always)
     private func applyUpperBound() {
         guard valid, let hi = upperBound else { return }
-        if compareBytes(key, hi) >= 0 { valid = false }
+        if hi.withUnsafeBytes({ compareBytes(currentKeyView, $0) }) >= 0 { valid = false }
     }
 
     private func applyLowerBound() {
         guard valid, let lo = lowerBound else { return }
-        if compareBytes(key, lo) < 0 { valid = false }
+        if lo.withUnsafeBytes({ compareBytes(currentKeyView, $0) }) < 0 { valid = false }
     }
 }

@@ -188,16 +188,35 @@ final class PosixWritableFile: WritableFile {
     }
 }
 
-final class PosixReadableFile: ReadableFile, @unchecked Sendable {  // pread is thread-safe; fd is immutable
+final class PosixReadableFile: ReadableFile, @unchecked Sendable {  // pread is thread-safe; fd and the mapping are immutable
     let path: String
     let fd: FileDescriptor
+    /// The file as it was when opened, mapped read-only (LevelDB maps its tables too): a block
+    /// read from a segment is then a copy from the page cache, not a pread system call. Reads
+    /// beyond the mapped length (a file that grew) go to pread. Nil for an empty file or when
+    /// mapping fails.
+    private let mapping: UnsafeRawPointer?
+    private let mappedLength: Int
 
     init(path: String, fd: FileDescriptor) {
         self.path = path
         self.fd = fd
+        var st = stat()
+        if fstat(fd.rawValue, &st) == 0, st.st_size > 0,
+           let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_SHARED, fd.rawValue, 0),
+           p != UnsafeMutableRawPointer(bitPattern: -1) {
+            mapping = UnsafeRawPointer(p)
+            mappedLength = Int(st.st_size)
+        } else {
+            mapping = nil
+            mappedLength = 0
+        }
     }
 
-    deinit { try? fd.close() }
+    deinit {
+        if let mapping { munmap(UnsafeMutableRawPointer(mutating: mapping), mappedLength) }
+        try? fd.close()
+    }
 
     func size() throws -> Int64 {
         var st = stat()
@@ -208,6 +227,9 @@ final class PosixReadableFile: ReadableFile, @unchecked Sendable {  // pread is 
     }
 
     func read(at offset: Int64, count: Int) throws -> [UInt8] {
+        if let mapping, offset >= 0, count >= 0, offset <= Int64(mappedLength), count <= mappedLength - Int(offset) {
+            return [UInt8](UnsafeRawBufferPointer(start: mapping + Int(offset), count: count))
+        }
         var total = 0
         let out = try [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
             while total < count {

@@ -62,7 +62,17 @@ final class Version: Sendable {
     }
 
     func get(userKey: [UInt8], lookup: [UInt8], cache: SegmentCache, fillCache: Bool) throws -> GetResult {
-        let hash = userKey.withUnsafeBytes { bloomHash($0) }
+        try userKey.withUnsafeBytes { uk in
+            try lookup.withUnsafeBytes { try get(userKey: uk, lookup: $0, cache: cache, fillCache: fillCache) }
+        }
+    }
+
+    func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, cache: SegmentCache, fillCache: Bool) throws -> GetResult {
+        let hash = bloomHash(userKey)
+        @inline(__always)
+        func userKeyCompare(_ ikey: [UInt8]) -> Int {
+            ikey.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) }
+        }
         func probe(_ f: FileMetadata) throws -> GetResult {
             switch try cache.reader(f).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
             case .found(let v): return .found(v)
@@ -71,8 +81,10 @@ final class Version: Sendable {
             }
         }
         // Level 0, newest file first.
-        for f in levels[0].reversed() {
-            if compareUserKey(userKey, toInternal: f.smallest) >= 0 && compareUserKey(userKey, toInternal: f.largest) <= 0 {
+        let l0 = levels[0]
+        for i in stride(from: l0.count - 1, through: 0, by: -1) {
+            let f = l0[i]
+            if userKeyCompare(f.smallest) >= 0 && userKeyCompare(f.largest) <= 0 {
                 let r = try probe(f)
                 if case .absent = r { continue }
                 return r
@@ -81,9 +93,14 @@ final class Version: Sendable {
         for level in 1..<Self.levelCount {
             let files = levels[level]
             if files.isEmpty { continue }
-            let i = Self.findFile(files, lookup)
-            if i < files.count && compareUserKey(userKey, toInternal: files[i].smallest) >= 0 {
-                let r = try probe(files[i])
+            // The first file whose largest key is >= the lookup key.
+            var lo = 0, hi = files.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if files[mid].largest.withUnsafeBytes({ compareInternalKeys($0, lookup) }) < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < files.count && userKeyCompare(files[lo].smallest) >= 0 {
+                let r = try probe(files[lo])
                 if case .absent = r { continue }
                 return r
             }
@@ -118,116 +135,149 @@ final class Version: Sendable {
         return result
     }
 
-    /// Iterators over every segment: one per level-0 file, one concatenating iterator per deeper level.
-    func iterators(cache: SegmentCache, fillCache: Bool) -> [any InternalIterator] {
-        var its: [any InternalIterator] = []
-        for f in levels[0].reversed() {
-            do {
-                its.append(try cache.reader(f).makeIterator(fillCache: fillCache))
-            } catch let e as StorageError {
-                its.append(EmptyIterator(error: e))
-            } catch {
-                its.append(EmptyIterator(error: StorageError(.io, "\(error)")))
-            }
+    /// Iterators over every segment: one per level-0 file (newest first), one concatenating
+    /// iterator per deeper level that has files. A file is opened when the iterator reaches it.
+    /// Level iterators come from `pool` when it has spares.
+    func appendIterators(to its: inout ContiguousArray<any InternalIterator>, cache: SegmentCache, fillCache: Bool,
+                         pool: IteratorPool? = nil) {
+        let l0 = levels[0]
+        for i in stride(from: l0.count - 1, through: 0, by: -1) {
+            its.append(pool?.levelIterator(files: l0, range: i..<(i + 1), fillCache: fillCache)
+                       ?? LevelIterator(files: l0, range: i..<(i + 1), cache: cache, fillCache: fillCache))
         }
         for level in 1..<Self.levelCount where !levels[level].isEmpty {
-            its.append(LevelIterator(files: levels[level], cache: cache, fillCache: fillCache))
+            let files = levels[level]
+            its.append(pool?.levelIterator(files: files, range: 0..<files.count, fillCache: fillCache)
+                       ?? LevelIterator(files: files, range: 0..<files.count, cache: cache, fillCache: fillCache))
         }
-        return its
     }
 }
 
-/// Iterates the files of one sorted level as one sequence, opening each file as it is reached.
+/// Iterates a range of the files of one sorted level as one sequence, opening each file as it
+/// is reached. One segment iterator is reused from file to file, and the whole iterator can be
+/// reused for another range (`reset`), which is how `IteratorPool` saves allocations.
 final class LevelIterator: InternalIterator {
-    let files: [FileMetadata]
+    private(set) var files: [FileMetadata]
+    /// The first file iterated, and how many.
+    private var first: Int
+    private var count: Int
     let cache: SegmentCache
-    let fillCache: Bool
+    let it: SegmentIterator
+    /// The file `it` is open on (0 ..< count, relative to `first`), when `it.segment` is not nil.
     var fileIndex: Int
-    var it: SegmentIterator?
     private(set) var error: StorageError?
 
-    init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
-        self.files = files
-        self.cache = cache
-        self.fillCache = fillCache
-        fileIndex = files.count
+    convenience init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
+        self.init(files: files, range: 0..<files.count, cache: cache, fillCache: fillCache)
     }
 
-    var isValid: Bool { it?.isValid ?? false }
-    var key: UnsafeRawBufferPointer { it!.key }
-    var value: UnsafeRawBufferPointer { it!.value }
+    init(files: [FileMetadata], range: Range<Int>, cache: SegmentCache, fillCache: Bool) {
+        self.files = files
+        first = range.lowerBound
+        count = range.count
+        self.cache = cache
+        it = SegmentIterator(fillCache: fillCache)
+        fileIndex = count
+    }
+
+    /// Points the iterator at other files, unpositioned, with no error.
+    func reset(files: [FileMetadata], range: Range<Int>, fillCache: Bool) {
+        self.files = files
+        first = range.lowerBound
+        count = range.count
+        it.fillCache = fillCache
+        fileIndex = count
+        error = nil
+    }
+
+    /// Lets go of the files, segment and block (for a pooled spare).
+    func clear() {
+        it.close()
+        it.clearError()
+        files = []
+        first = 0
+        count = 0
+        fileIndex = 0
+        error = nil
+    }
+
+    var isValid: Bool { it.isValid }
+    var key: UnsafeRawBufferPointer { it.key }
+    var value: UnsafeRawBufferPointer { it.value }
 
     private func open(_ i: Int) {
         fileIndex = i
-        guard i >= 0 && i < files.count else {
-            it = nil
+        guard i >= 0 && i < count else {
+            it.close()
             return
         }
-        if let cur = it, cur.segment.number == files[i].number { return }
+        let f = files[first + i]
+        if let cur = it.segment, cur.number == f.number { return }
         do {
-            it = try cache.reader(files[i]).makeIterator(fillCache: fillCache)
+            it.open(try cache.reader(f))
         } catch let e as StorageError {
             if error == nil { error = e }
-            it = nil
+            it.close()
         } catch {
             if self.error == nil { self.error = StorageError(.io, "\(error)") }
-            it = nil
+            it.close()
         }
     }
 
     private func checkError() {
-        if let e = it?.error, error == nil { error = e }
+        if let e = it.error, error == nil { error = e }
     }
 
     private func skipForward() {
-        while let cur = it, !cur.isValid {
+        while !it.isValid && it.segment != nil {
             checkError()
-            if error != nil { it = nil; return }
+            if error != nil { it.close(); return }
             open(fileIndex + 1)
-            it?.seekToFirst()
+            if it.segment != nil { it.seekToFirst() }
         }
     }
 
     private func skipBackward() {
-        while let cur = it, !cur.isValid {
+        while !it.isValid && it.segment != nil {
             checkError()
-            if error != nil { it = nil; return }
+            if error != nil { it.close(); return }
             open(fileIndex - 1)
-            it?.seekToLast()
+            if it.segment != nil { it.seekToLast() }
         }
     }
 
     func seekToFirst() {
         open(0)
-        it?.seekToFirst()
+        if it.segment != nil { it.seekToFirst() }
         skipForward()
     }
 
     func seekToLast() {
-        open(files.count - 1)
-        it?.seekToLast()
+        open(count - 1)
+        if it.segment != nil { it.seekToLast() }
         skipBackward()
     }
 
     func seek(_ target: UnsafeRawBufferPointer) {
-        var lo = 0, hi = files.count
+        var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            let c = files[mid].largest.withUnsafeBytes { compareInternalKeys($0, target) }
+            let c = files[first + mid].largest.withUnsafeBytes { compareInternalKeys($0, target) }
             if c < 0 { lo = mid + 1 } else { hi = mid }
         }
         open(lo)
-        it?.seek(target)
+        if it.segment != nil { it.seek(target) }
         skipForward()
     }
 
+    @inline(__always)
     func next() {
-        it!.next()
-        skipForward()
+        it.next()
+        if !it.isValid { skipForward() }
     }
 
     func prev() {
-        it!.prev()
-        skipBackward()
+        it.prev()
+        if !it.isValid { skipBackward() }
     }
 }

@@ -174,10 +174,14 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
 
     /// The newest entry for `userKey` at or below the sequence in `lookup` (its lookup key).
     func get(_ userKey: [UInt8], lookup: [UInt8]) -> LookupResult {
-        let node = lookup.withUnsafeBytes { findGreaterOrEqual($0, prev: nil) }
-        guard let node else { return .absent }
+        userKey.withUnsafeBytes { uk in lookup.withUnsafeBytes { get(uk, lookup: $0) } }
+    }
+
+    func get(_ userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer) -> LookupResult {
+        if isEmpty { return .absent }
+        guard let node = findGreaterOrEqual(lookup, prev: nil) else { return .absent }
         let k = Self.key(node)
-        let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
+        let same = compareBytes(userKey, UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)) == 0
         guard same else { return .absent }
         let trailer = InternalKey.trailer(k)
         if UInt8(trailer & 0xff) == EntryKind.deletion.rawValue { return .deleted }

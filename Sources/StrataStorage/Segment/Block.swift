@@ -31,6 +31,12 @@ final class Block: @unchecked Sendable {  // immutable after init
 
     deinit { data.deallocate() }
 
+    /// A block with no entries: what a reusable iterator points at while it has no block.
+    static let empty: Block = {
+        let bytes: [UInt8] = [0, 0, 0, 0, 1, 0, 0, 0]  // restart point 0, one restart
+        return try! bytes.withUnsafeBytes { try Block(copying: $0, file: nil, offset: 0) }
+    }()
+
     var size: Int { data.count }
 
     @inline(__always)
@@ -92,14 +98,16 @@ struct BlockBuilder {
 /// Iterates a block's entries forward and backward; seeks by binary search over restart points.
 final class BlockIterator: InternalIterator {
     private(set) var block: Block
-    let file: String?
+    private(set) var file: String?
     private(set) var blockOffset: Int64
     private var base: UnsafeRawPointer
     private var limit: Int  // end of entries (start of the restart array)
     /// Offset of the current entry; == limit when invalid.
     private var current: Int
     private var nextOffset = 0
-    private var restartIndex = 0
+    /// The block's restart array and its length (read without going through `block`).
+    private var restarts: UnsafeRawPointer
+    private var restartCount: Int
     private var keyBuffer: UnsafeMutableRawPointer
     private var keyCapacity = 64
     private var keyLength = 0
@@ -114,20 +122,24 @@ final class BlockIterator: InternalIterator {
         base = UnsafeRawPointer(block.data.baseAddress!)
         limit = block.restartsOffset
         current = limit
+        restarts = base + block.restartsOffset
+        restartCount = block.restartCount
         keyBuffer = .allocate(byteCount: keyCapacity, alignment: 8)
     }
 
     deinit { keyBuffer.deallocate() }
 
-    /// Points the iterator at another block of the same file (unpositioned), reusing its key buffer.
-    func reset(to block: Block, offset: Int64) {
+    /// Points the iterator at another block (unpositioned), reusing its key buffer.
+    func reset(to block: Block, offset: Int64, file: String?) {
         self.block = block
+        self.file = file
         blockOffset = offset
         base = UnsafeRawPointer(block.data.baseAddress!)
         limit = block.restartsOffset
         current = limit
+        restarts = base + block.restartsOffset
+        restartCount = block.restartCount
         nextOffset = 0
-        restartIndex = 0
         keyLength = 0
         error = nil
     }
@@ -206,16 +218,17 @@ final class BlockIterator: InternalIterator {
         valueStart = p + nonShared
         valueLength = vlen
         nextOffset = valueStart + vlen
-        while restartIndex + 1 < block.restartCount && block.restartPoint(restartIndex + 1) <= current {
-            restartIndex += 1
-        }
         return true
+    }
+
+    @inline(__always)
+    private func restartPoint(_ i: Int) -> Int {
+        Int(UInt32(littleEndian: restarts.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
     }
 
     private func seekToRestart(_ index: Int) {
         keyLength = 0
-        restartIndex = index
-        let off = block.restartPoint(index)
+        let off = restartPoint(index)
         nextOffset = off
         if off > limit { corrupt("restart point past the entries", at: off) }
     }
@@ -226,7 +239,7 @@ final class BlockIterator: InternalIterator {
     }
 
     func seekToLast() {
-        seekToRestart(block.restartCount - 1)
+        seekToRestart(restartCount - 1)
         while parseNext() && nextOffset < limit {}
     }
 
@@ -236,37 +249,78 @@ final class BlockIterator: InternalIterator {
 
     func prev() {
         let original = current
-        // Find the last restart point before the current entry.
-        while block.restartPoint(restartIndex) >= original {
-            if restartIndex == 0 {
-                current = limit
-                restartIndex = block.restartCount
-                keyLength = 0
-                return
+        // The last restart point before the current entry (binary search: restart points increase).
+        var lo = 0, hi = restartCount - 1, restart = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if restartPoint(mid) < original {
+                restart = mid
+                lo = mid + 1
+            } else {
+                hi = mid - 1
             }
-            restartIndex -= 1
         }
-        seekToRestart(restartIndex)
+        if restart < 0 {
+            current = limit
+            keyLength = 0
+            return
+        }
+        seekToRestart(restart)
         repeat {
             guard parseNext() else { return }
         } while nextOffset < original
     }
 
     /// The key stored at a restart point (no shared prefix there).
+    @inline(__always)
     private func restartKey(_ index: Int) -> UnsafeRawBufferPointer? {
-        var p = block.restartPoint(index)
+        let p = restartPoint(index)
+        // Fast path: three one-byte varints.
+        if p + 3 <= limit {
+            let a = base.load(fromByteOffset: p, as: UInt8.self)
+            let b = base.load(fromByteOffset: p + 1, as: UInt8.self)
+            let c = base.load(fromByteOffset: p + 2, as: UInt8.self)
+            let n = Int(b)
+            if (a | b | c) < 0x80 && a == 0 && n >= 8 && p + 3 + n <= limit {
+                return UnsafeRawBufferPointer(start: base + p + 3, count: n)
+            }
+        }
+        return restartKeySlow(index)
+    }
+
+    private func restartKeySlow(_ index: Int) -> UnsafeRawBufferPointer? {
+        var p = restartPoint(index)
         guard p < limit, let shared = readVarint(&p), shared == 0,
               let nonShared = readVarint(&p), nonShared >= 8, let _ = readVarint(&p), p + nonShared <= limit else {
-            corrupt("bad restart entry", at: block.restartPoint(index))
+            corrupt("bad restart entry", at: restartPoint(index))
             return nil
         }
         return UnsafeRawBufferPointer(start: base + p, count: nonShared)
     }
 
+    /// Positions at the first entry >= `target` of a block with one entry per restart point,
+    /// searching only the entries in `candidates` (see IndexWords) by full key.
+    func seek(_ target: UnsafeRawBufferPointer, candidates: Range<Int>) {
+        var lo = candidates.lowerBound, hi = candidates.upperBound
+        // The first candidate whose key is >= target (hi if none).
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            guard let k = restartKey(mid) else { return }
+            if compareInternalKeys(k, target) < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        if lo >= restartCount {
+            current = limit
+            keyLength = 0
+            return
+        }
+        seekToRestart(lo)
+        _ = parseNext()
+    }
+
     func seek(_ target: UnsafeRawBufferPointer) {
         // Binary search for the last restart point whose key is < target.
         var lo = 0
-        var hi = block.restartCount - 1
+        var hi = restartCount - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             guard let k = restartKey(mid) else { return }

@@ -6,6 +6,10 @@ final class BlockCache: Sendable {
     struct Key: Hashable {
         var file: UInt64
         var offset: UInt64
+
+        /// One premixed word into the hasher instead of two (equality still compares both).
+        @inline(__always)
+        func hash(into hasher: inout Hasher) { hasher.combine(file &* 0x9E37_79B9_7F4A_7C15 ^ offset) }
     }
 
     final class Node: @unchecked Sendable {  // links are guarded by the shard's mutex
@@ -73,7 +77,7 @@ final class BlockCache: Sendable {
     func get(_ key: Key) -> Block? {
         let b = shards[shard(key)].withLock { s -> Block? in
             guard let n = s.map[key] else { return nil }
-            n.referenced = true
+            if !n.referenced { n.referenced = true }  // no store (and dirty cache line) on repeat hits
             return n.block
         }
         if b == nil { misses.wrappingAdd(1, ordering: .relaxed) } else { hits.wrappingAdd(1, ordering: .relaxed) }

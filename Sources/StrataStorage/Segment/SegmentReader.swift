@@ -8,13 +8,17 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
     let fileSize: UInt64
     let footer: SegmentFooter
     let index: Block
+    /// A dense search aid over the index (nil for an index this writer would not produce).
+    let indexWords: IndexWords?
     let filter: [UInt8]
     let properties: SegmentProperties
     let cache: BlockCache?
-    var path: String { file.path }
+    /// The file's path (for error messages), read once.
+    let path: String
 
     init(file: any ReadableFile, number: FileNumber, cache: BlockCache?) throws {
         self.file = file
+        path = file.path
         self.number = number
         self.cache = cache
         let size = try file.size()
@@ -31,6 +35,7 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
             }
         }
         index = try Self.readBlock(file: file, handle: footer.index)
+        indexWords = IndexWords(index)
         let f = try Self.readRaw(file: file, handle: footer.filter)
         filter = f.bytes
         let p = try Self.readRaw(file: file, handle: footer.properties)
@@ -108,64 +113,102 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
 
     /// The newest entry of `userKey` at or below the lookup key's sequence.
     func get(lookup: [UInt8], userKey: [UInt8], hash: UInt64, fillCache: Bool) throws -> GetResult {
+        try lookup.withUnsafeBytes { l in
+            try userKey.withUnsafeBytes { try get(lookup: l, userKey: $0, hash: hash, fillCache: fillCache) }
+        }
+    }
+
+    func get(lookup target: UnsafeRawBufferPointer, userKey: UnsafeRawBufferPointer, hash: UInt64, fillCache: Bool) throws -> GetResult {
         guard mayContain(userKeyHash: hash) else { return .absent }
-        return try lookup.withUnsafeBytes { target -> GetResult in
-            let found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
+        let found: BlockHandle??
+        if let indexWords {
+            found = indexWords.firstEntry(in: index, atOrAfter: target).map { e -> BlockHandle? in
+                var r = ByteReader(e.value)
+                return BlockHandle(decoding: &r)
+            }
+        } else {
+            found = try index.withFirstEntry(atOrAfter: target, file: path, offset: Int64(footer.index.offset)) { _, v -> BlockHandle? in
                 var r = ByteReader(v)
                 return BlockHandle(decoding: &r)
             }
-            guard let found else { return .absent }
-            guard let handle = found else {
-                throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
-            }
-            let block = try dataBlock(handle, fillCache: fillCache)
-            let result = try block.withFirstEntry(atOrAfter: target, file: path, offset: Int64(handle.offset)) { k, v -> GetResult in
-                let same = userKey.withUnsafeBytes { compareBytes($0, UnsafeRawBufferPointer(rebasing: k[0..<(k.count - 8)])) == 0 }
-                guard same else { return .absent }
-                if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
-                return .found(Array(v))
-            }
-            return result ?? .absent
         }
+        guard let found else { return .absent }
+        guard let handle = found else {
+            throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
+        }
+        let block = try dataBlock(handle, fillCache: fillCache)
+        let result = try block.withFirstEntry(atOrAfter: target, file: path, offset: Int64(handle.offset)) { k, v -> GetResult in
+            let same = compareBytes(userKey, UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)) == 0
+            guard same else { return .absent }
+            if UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue { return .deleted }
+            return .found(Array(v))
+        }
+        return result ?? .absent
     }
 
     func makeIterator(fillCache: Bool = true) -> SegmentIterator { SegmentIterator(self, fillCache: fillCache) }
 }
 
 /// Iterates a segment: an index iterator chooses the data block, a block iterator walks it.
+/// Reusable: `open` points it at another segment (a level iterator moving between files),
+/// keeping its two block iterators and their key buffers.
 final class SegmentIterator: InternalIterator {
-    let segment: SegmentReader
-    let fillCache: Bool
+    private(set) var segment: SegmentReader?
+    var fillCache: Bool
     let indexIt: BlockIterator
-    var dataIt: BlockIterator?
-    /// A block iterator kept for reuse while `dataIt` is nil.
-    var spareIt: BlockIterator?
-    var dataHandle: BlockHandle?
+    /// Walks the block of `dataHandle`; on `Block.empty` (never valid) when no block is loaded.
+    let dataIt: BlockIterator
+    private(set) var dataHandle: BlockHandle?
     private(set) var error: StorageError?
 
-    init(_ segment: SegmentReader, fillCache: Bool) {
-        self.segment = segment
+    /// An iterator on no segment (never valid) until `open`.
+    init(fillCache: Bool) {
         self.fillCache = fillCache
-        indexIt = segment.index.makeIterator(file: segment.path, offset: Int64(segment.footer.index.offset))
+        indexIt = Block.empty.makeIterator(file: nil, offset: 0)
+        dataIt = Block.empty.makeIterator(file: nil, offset: 0)
     }
 
-    var isValid: Bool { dataIt?.isValid ?? false }
-    var key: UnsafeRawBufferPointer { dataIt!.key }
-    var value: UnsafeRawBufferPointer { dataIt!.value }
+    convenience init(_ segment: SegmentReader, fillCache: Bool) {
+        self.init(fillCache: fillCache)
+        open(segment)
+    }
+
+    /// Points the iterator at `segment`, unpositioned, forgetting any earlier error.
+    func open(_ segment: SegmentReader) {
+        self.segment = segment
+        indexIt.reset(to: segment.index, offset: Int64(segment.footer.index.offset), file: segment.path)
+        clearData()
+        error = nil
+    }
+
+    func clearError() { error = nil }
+
+    /// Leaves the iterator on no segment (keeps its error).
+    func close() {
+        segment = nil
+        indexIt.reset(to: Block.empty, offset: 0, file: nil)
+        clearData()
+    }
+
+    var isValid: Bool { dataIt.isValid }
+    var key: UnsafeRawBufferPointer { dataIt.key }
+    var value: UnsafeRawBufferPointer { dataIt.value }
+
+    private func clearData() {
+        if dataHandle != nil { dataIt.reset(to: Block.empty, offset: 0, file: nil) }
+        dataHandle = nil
+    }
 
     private func fail(_ e: StorageError) {
         if error == nil { error = e }
-        dataIt = nil
+        dataIt.reset(to: Block.empty, offset: 0, file: nil)
         dataHandle = nil
     }
 
     /// Loads the block the index iterator points at.
     private func loadBlock() {
-        guard indexIt.isValid else {
-            if let e = indexIt.error { fail(e) }
-            if let d = dataIt { spareIt = d }
-            dataIt = nil
-            dataHandle = nil
+        guard let segment, indexIt.isValid else {
+            if let e = indexIt.error { fail(e) } else { clearData() }
             return
         }
         var r = ByteReader(indexIt.value)
@@ -173,15 +216,10 @@ final class SegmentIterator: InternalIterator {
             fail(.corruption("bad block handle in index", file: segment.path, offset: Int64(segment.footer.index.offset)))
             return
         }
-        if let d = dataIt, dataHandle == h { _ = d; return }
+        if dataHandle == h { return }
         do {
             let b = try segment.dataBlock(h, fillCache: fillCache)
-            if let spare = dataIt ?? spareIt {
-                spare.reset(to: b, offset: Int64(h.offset))
-                dataIt = spare
-            } else {
-                dataIt = b.makeIterator(file: segment.path, offset: Int64(h.offset))
-            }
+            dataIt.reset(to: b, offset: Int64(h.offset), file: segment.path)
             dataHandle = h
         } catch let e as StorageError {
             fail(e)
@@ -190,58 +228,57 @@ final class SegmentIterator: InternalIterator {
         }
     }
 
-    private func checkData() {
-        if let e = dataIt?.error { fail(e) }
-    }
-
     private func skipEmptyForward() {
-        while let d = dataIt, !d.isValid {
-            if let e = d.error { fail(e); return }
+        while !dataIt.isValid && dataHandle != nil {
+            if let e = dataIt.error { fail(e); return }
             indexIt.next()
             loadBlock()
-            dataIt?.seekToFirst()
+            if dataHandle != nil { dataIt.seekToFirst() }
         }
     }
 
     private func skipEmptyBackward() {
-        while let d = dataIt, !d.isValid {
-            if let e = d.error { fail(e); return }
+        while !dataIt.isValid && dataHandle != nil {
+            if let e = dataIt.error { fail(e); return }
             indexIt.prev()
             loadBlock()
-            dataIt?.seekToLast()
+            if dataHandle != nil { dataIt.seekToLast() }
         }
     }
 
     func seekToFirst() {
         indexIt.seekToFirst()
         loadBlock()
-        dataIt?.seekToFirst()
+        if dataHandle != nil { dataIt.seekToFirst() }
         skipEmptyForward()
     }
 
     func seekToLast() {
         indexIt.seekToLast()
         loadBlock()
-        dataIt?.seekToLast()
+        if dataHandle != nil { dataIt.seekToLast() }
         skipEmptyBackward()
     }
 
     func seek(_ target: UnsafeRawBufferPointer) {
-        indexIt.seek(target)
+        if let words = segment?.indexWords {
+            indexIt.seek(target, candidates: words.candidates(target))
+        } else {
+            indexIt.seek(target)
+        }
         loadBlock()
-        dataIt?.seek(target)
+        if dataHandle != nil { dataIt.seek(target) }
         skipEmptyForward()
     }
 
+    @inline(__always)
     func next() {
-        dataIt!.next()
-        checkData()
-        skipEmptyForward()
+        dataIt.next()
+        if !dataIt.isValid { skipEmptyForward() }
     }
 
     func prev() {
-        dataIt!.prev()
-        checkData()
-        skipEmptyBackward()
+        dataIt.prev()
+        if !dataIt.isValid { skipEmptyBackward() }
     }
 }
