@@ -46,6 +46,10 @@ import Testing
             #expect(ItemCodec.encode(rebuilt) == bytes)
             // The size read from the encoding is the decoded item's size.
             #expect(try ItemCodec.itemSize(ofEncoded: bytes) == item.itemSize)
+            // Validating while encoding gives the same bytes and size.
+            let validated = try ItemCodec.encodeValidated(item)
+            #expect(validated.bytes == bytes)
+            #expect(validated.size == item.itemSize)
         }
     }
 
@@ -73,6 +77,24 @@ import Testing
             #expect(try ItemCodec.itemSize(ofEncoded: bytes) == item.itemSize)
             #expect(try item.validateItem() == item.itemSize)
         }
+    }
+
+    /// Validating while encoding rejects what `validateItem` rejects, with the same error.
+    @Test func encodeValidatedRejectsWhatValidateItemRejects() throws {
+        let duplicateSet: Item = ["id": "a", "s": .ss(["x", "x"])]
+        let emptySet: Item = ["id": "a", "n": .ns([])]
+        var deep: AttributeValue = .s("leaf")
+        for _ in 0..<40 { deep = .l([deep]) }
+        let tooDeep: Item = ["id": "a", "d": deep]
+        let tooLarge: Item = ["id": "a", "b": .b([UInt8](repeating: 1, count: 400 * 1024))]
+        for item in [duplicateSet, emptySet, tooDeep, tooLarge] {
+            let expected = #expect(throws: DynamoDBError.self) { try item.validateItem() }
+            let actual = #expect(throws: DynamoDBError.self) { try ItemCodec.encodeValidated(item) }
+            #expect(expected?.code == .validation)
+            #expect(actual?.message == expected?.message)
+        }
+        let justFits: Item = ["b": .b([UInt8](repeating: 1, count: 400 * 1024 - 1))]
+        #expect(try ItemCodec.encodeValidated(justFits).size == 400 * 1024)
     }
 
     @Test func deepAndLargeItemsRoundTrip() throws {

@@ -198,12 +198,23 @@ extension Database {
 
     /// `oldSize` is nil when there is no old item.
     func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, new: Item?, newSize: Int? = nil) throws(DynamoDBError) {
-        var b = WriteBatch()
-        let size = new.map { newSize ?? $0.itemSize } ?? 0
-        if let new { b.put(key, ItemCodec.encode(new, sizeHint: size)) } else { b.delete(key) }
+        if let new {
+            let size = newSize ?? new.itemSize
+            try store(table, key: key, oldSize: oldSize, encoded: ItemCodec.encode(new, sizeHint: size), size: size)
+        } else {
+            var b = WriteBatch(reservingCapacity: key.count + 6)
+            b.delete(key)
+            try write(b)
+            catalog.adjust(table: table.id, items: oldSize == nil ? 0 : -1, bytes: Int64(-(oldSize ?? 0)))
+        }
+    }
+
+    /// Writes an item already encoded (`size` is its DynamoDB size).
+    func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, encoded: [UInt8], size: Int) throws(DynamoDBError) {
+        var b = WriteBatch(reservingCapacity: key.count + encoded.count + 11)
+        b.put(key, encoded)
         try write(b)
-        catalog.adjust(table: table.id, items: Int64((new == nil ? 0 : 1) - (oldSize == nil ? 0 : 1)),
-                       bytes: Int64(size - (oldSize ?? 0)))
+        catalog.adjust(table: table.id, items: oldSize == nil ? 1 : 0, bytes: Int64(size - (oldSize ?? 0)))
     }
 
     // MARK: PutItem
@@ -221,22 +232,24 @@ extension Database {
         try attributes.checkAllUsed()
         let item = input.item
         let key = try table.engineKey(from: item) { "One or more parameter values were invalid: Missing the key \($0) in the item" }
-        let size = try item.validateItem()
+        // Validated and encoded before the lock is taken: the item does not depend on the old one.
+        let (encoded, size) = try ItemCodec.encodeValidated(item)
         // Without a condition or ALL_OLD only the old item's size is needed (for the counters
         // and capacity): it is read from the encoding without decoding the item.
         let needsOld = condition != nil || input.returnValues == .allOld
+        let returnOnFailure = input.returnValuesOnConditionCheckFailure  // the closure need not copy the input
         let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
             guard needsOld else {
                 let oldSize = try readItemSize(key)
-                try store(table, key: key, oldSize: oldSize, new: item, newSize: size)
+                try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
                 return (nil, oldSize)
             }
             let old = try readItem(key)
             if let condition, !condition.evaluate(old ?? [:]) {
-                throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
+                throw Self.conditionFailed(old, returnOnFailure)
             }
             let oldSize = old?.itemSize
-            try store(table, key: key, oldSize: oldSize, new: item, newSize: size)
+            try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
             return (old, oldSize)
         }
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,

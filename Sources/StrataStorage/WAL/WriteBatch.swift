@@ -10,6 +10,15 @@ public struct WriteBatch: Sendable {
         rep = [UInt8](repeating: 0, count: Self.headerSize)
     }
 
+    /// An empty batch with room for about `bytes` of puts and deletes (each costs its key and
+    /// value plus up to 11 bytes) before it reallocates.
+    public init(reservingCapacity bytes: Int) {
+        var rep: [UInt8] = []
+        rep.reserveCapacity(Self.headerSize + bytes)
+        rep.append(contentsOf: repeatElement(0, count: Self.headerSize))
+        self.rep = rep
+    }
+
     init(rep: [UInt8]) { self.rep = rep }
 
     public var count: Int { Int(loadFixed32(rep, 8)) }
