@@ -189,7 +189,9 @@ extension StorageEngine {
         }
         writerHead = groupEnd
         if writerHead == writers.count {
-            writers.removeAll(keepingCapacity: true)
+            // removeAll(keepingCapacity:) goes through the generic replaceSubrange; a lone
+            // writer (the usual case) is simply removed.
+            if writers.count == 1 { writers.removeLast() } else { writers.removeAll(keepingCapacity: true) }
             writerHead = 0
         } else {
             if writerHead > 64 {
