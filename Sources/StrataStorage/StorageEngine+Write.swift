@@ -24,6 +24,11 @@ final class Writer {
         if cond == nil { cond = Condition(lock) }
         cond!.wait()
     }
+
+    /// Holds the head of the queue for a put or delete whose thread found the queue empty: that
+    /// thread leads at once, so it never waits and needs no Writer (nor WriteBatch) of its own.
+    /// Shared by every engine; only its identity is used, its fields are never written.
+    nonisolated(unsafe) static let direct = Writer(batch: WriteBatch(rep: []), sync: false)
 }
 
 extension StorageEngine {
@@ -31,15 +36,36 @@ extension StorageEngine {
     public static let maxBatchBytes = 256 << 20
 
     public func put(_ key: [UInt8], _ value: [UInt8], options: WriteOptions = WriteOptions()) throws {
-        var b = WriteBatch()
-        b.put(key, value)
-        try write(b, options: options)
+        try writeOne(.value, key, value, options: options)
     }
 
     public func delete(_ key: [UInt8], options: WriteOptions = WriteOptions()) throws {
-        var b = WriteBatch()
-        b.delete(key)
-        try write(b, options: options)
+        try writeOne(.deletion, key, [], options: options)
+    }
+
+    /// One put or delete. When the queue is empty (one writing thread, or no contention) the
+    /// operation is encoded straight into the group's record: no batch, no Writer.
+    private func writeOne(_ kind: EntryKind, _ key: [UInt8], _ value: [UInt8], options writeOptions: WriteOptions) throws {
+        let sync = writeOptions.sync ?? options.syncByDefault
+        let opBytes = WriteBatch.operationSize(kind, keyCount: key.count, valueCount: value.count)
+        if WriteBatch.headerSize + opBytes <= Self.maxBatchBytes {
+            lock.lock()
+            if writerHead == writers.count && !closed && !closing {
+                writers.append(Writer.direct)
+                try key.withUnsafeBytes { k in
+                    try value.withUnsafeBytes { v in
+                        try commitGroup(leader: Writer.direct, sync: sync, ownBytes: WriteBatch.headerSize + opBytes, ownCount: 1) { p in
+                            _ = WriteBatch.encodeOperation(kind, k, v, at: p)
+                        }
+                    }
+                }
+                return
+            }
+            lock.unlock()
+        }
+        var b = WriteBatch(reservingCapacity: opBytes)
+        if kind == .value { b.put(key, value) } else { b.delete(key) }
+        try write(b, options: writeOptions)
     }
 
     /// Applies a batch atomically. With sync, it returns after the log is durable on disk.
@@ -65,6 +91,23 @@ extension StorageEngine {
             return
         }
         // This thread leads a group.
+        try commitGroup(leader: w, sync: sync, ownBytes: batch.byteSize, ownCount: batch.count) { p in
+            batch.rep.withUnsafeBytes { r in
+                let ops = r.count - WriteBatch.headerSize
+                if ops > 0 { p.copyMemory(from: r.baseAddress! + WriteBatch.headerSize, byteCount: ops) }
+            }
+        }
+    }
+
+    /// Leads a group commit. The caller holds `lock` and `leader` is at the head of the queue;
+    /// returns (or throws the group's error) with `lock` released. `encodeOwn` writes the
+    /// leader's operations (`ownBytes` minus the batch header) at the pointer it is given.
+    ///
+    /// The group's record is built in `groupRecord`, a buffer only the leader uses, after
+    /// `LogFormat.headerSize` bytes of room for the log writer's header: no copy of the leader's
+    /// batch, no allocation once the buffer has grown. Its `count` is its size, not what is used.
+    private func commitGroup(leader w: Writer, sync: Bool, ownBytes: Int, ownCount: Int,
+                             encodeOwn: (UnsafeMutableRawPointer) -> Void) throws {
         var groupEnd = writerHead + 1
         var result: Error?
         do {
@@ -74,38 +117,47 @@ extension StorageEngine {
         }
         if result == nil {
             // Gather followers: up to 1 MiB (less when the leader's batch is small, to keep its latency).
-            let leaderBytes = w.batch.byteSize
-            let maxBytes = leaderBytes <= 128 << 10 ? leaderBytes + (128 << 10) : 1 << 20
-            var bytes = leaderBytes
-            // The group's record is built in a buffer only the leader uses: no copy of the
-            // caller's batch, no allocation once the buffer has grown.
-            groupRecord.removeAll(keepingCapacity: true)
-            groupRecord.append(contentsOf: w.batch.rep)
-            var count = UInt64(w.batch.count)
+            let maxBytes = ownBytes <= 128 << 10 ? ownBytes + (128 << 10) : 1 << 20
+            var bytes = ownBytes
+            var count = UInt64(ownCount)
             while groupEnd < writers.count {
                 let f = writers[groupEnd]
                 if f.isBarrier { break }
-                if f.sync && !w.sync { break }  // a non-sync leader must not carry a sync write
+                if f.sync && !sync { break }  // a non-sync leader must not carry a sync write
                 if bytes + f.batch.byteSize > maxBytes { break }
-                bytes += f.batch.byteSize
-                groupRecord.append(contentsOf: f.batch.rep[WriteBatch.headerSize...])
+                bytes += f.batch.byteSize - WriteBatch.headerSize
                 count += UInt64(f.batch.count)
                 groupEnd += 1
             }
+            let recordBytes = bytes  // header + every writer's operations
+            let room = LogFormat.headerSize
+            if groupRecord.count < room + recordBytes {
+                groupRecord.append(contentsOf: repeatElement(0, count: Swift.max(room + recordBytes, 2 * groupRecord.count) - groupRecord.count))
+            }
             let first = versions.lastSequence + 1
-            let recordBytes = groupRecord.count
-            groupRecord.withUnsafeMutableBytes { p in
+            groupRecord.withUnsafeMutableBytes { buffer in
+                let p = buffer.baseAddress! + room
                 p.storeBytes(of: first.littleEndian, toByteOffset: 0, as: UInt64.self)
                 p.storeBytes(of: UInt32(count).littleEndian, toByteOffset: 8, as: UInt32.self)
+                encodeOwn(p + WriteBatch.headerSize)
+                var at = ownBytes
+                for i in (writerHead + 1)..<groupEnd {
+                    writers[i].batch.rep.withUnsafeBytes { r in
+                        let ops = r.count - WriteBatch.headerSize
+                        if ops > 0 { (p + at).copyMemory(from: r.baseAddress! + WriteBatch.headerSize, byteCount: ops) }
+                        at += ops
+                    }
+                }
             }
             let log = self.log
             let mem = self.mem
             lock.unlock()
             do {
-                try groupRecord.withUnsafeBytes { record in
-                    try log.addRecord(record, sync: w.sync)
+                try groupRecord.withUnsafeMutableBytes { buffer in
+                    let framed = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(room + recordBytes)])
+                    try log.addRecord(headroom: framed, sync: sync)
                     var seq = first
-                    try WriteBatch.forEach(in: record) { kind, key, value in
+                    try WriteBatch.forEach(in: UnsafeRawBufferPointer(rebasing: framed[room...])) { kind, key, value in
                         mem.add(sequence: seq, kind: kind, key: key, value: value)
                         seq += 1
                     }
@@ -124,19 +176,22 @@ extension StorageEngine {
                 stats.userBytesWritten += UInt64(recordBytes - WriteBatch.headerSize)  // encoded operations
                 stats.walBytesWritten += UInt64(recordBytes)
                 stats.walRecords += 1
-                if w.sync { stats.walSyncs += 1 }
+                if sync { stats.walSyncs += 1 }
                 stats.batchesWritten += groupEnd - writerHead
             }
         }
         for i in writerHead..<groupEnd {
             let f = writers[i]
+            if f === Writer.direct { continue }
             f.error = result
             f.done = true
             if f !== w { f.cond?.signal() }
         }
         writerHead = groupEnd
         if writerHead == writers.count {
-            writers.removeAll(keepingCapacity: true)
+            // removeAll(keepingCapacity:) goes through the generic replaceSubrange; a lone
+            // writer (the usual case) is simply removed.
+            if writers.count == 1 { writers.removeLast() } else { writers.removeAll(keepingCapacity: true) }
             writerHead = 0
         } else {
             if writerHead > 64 {

@@ -17,6 +17,10 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
 
     private let arena = Arena()
     private let head: UnsafeMutableRawPointer
+    /// The last node of each level (the head while a level is empty); only the writer uses it.
+    /// A key above every key in the table (ascending inserts, as in a sequential load) links in
+    /// after these without a search.
+    private let tails: UnsafeMutablePointer<UnsafeMutableRawPointer>
     private var maxHeightWord: UInt = 1  // read with relaxed atomics
     private var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
     private let usage = Atomic<Int>(0)
@@ -31,6 +35,8 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
         head.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
         head.storeBytes(of: UInt8(Self.maxHeight), toByteOffset: 8, as: UInt8.self)
         for i in 0..<Self.maxHeight { Self.nextSlot(head, i).pointee = 0 }
+        tails = arena.allocate(8 * Self.maxHeight).bindMemory(to: UnsafeMutableRawPointer.self, capacity: Self.maxHeight)
+        tails.initialize(repeating: head, count: Self.maxHeight)
     }
 
     /// Approximate bytes used.
@@ -87,13 +93,17 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
     private func findGreaterOrEqual(_ target: UnsafeRawBufferPointer, prev: UnsafeMutablePointer<UnsafeMutableRawPointer>?) -> UnsafeMutableRawPointer? {
         var x = head
         var level = currentMaxHeight - 1
+        // The node found not below `target` one level up: reached again from x a level down,
+        // it needs no second comparison.
+        var notBelow: UnsafeMutableRawPointer? = nil
         while true {
             let n = Self.next(x, level)
-            if let n, compareInternalKeys(Self.key(n), target) < 0 {
+            if let n, n != notBelow, compareInternalKeys(Self.key(n), target) < 0 {
                 x = n
             } else {
                 prev?[level] = x
                 if level == 0 { return n }
+                notBelow = n
                 level -= 1
             }
         }
@@ -143,20 +153,29 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
 
         withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Self.maxHeight) { prev in
             let prevBase = prev.baseAddress!
-            _ = findGreaterOrEqual(UnsafeRawBufferPointer(start: keyAt, count: ikeyLength), prev: prevBase)
+            let ikey = UnsafeRawBufferPointer(start: keyAt, count: ikeyLength)
             let current = currentMaxHeight
+            let last = tails[0]
+            if last == head || compareInternalKeys(Self.key(last), ikey) < 0 {
+                // Above every key: the node goes after the last node of each level.
+                for i in 0..<Swift.max(current, height) { prevBase[i] = tails[i] }
+            } else {
+                _ = findGreaterOrEqual(ikey, prev: prevBase)
+                for i in current..<Swift.max(current, height) { prevBase[i] = head }
+            }
             if height > current {
-                for i in current..<height { prevBase[i] = head }
                 withUnsafeMutablePointer(to: &maxHeightWord) { strata_store_relaxed($0, UInt(height)) }
             }
             for i in 0..<height {
                 let succ = strata_load_relaxed(Self.nextSlot(prevBase[i], i))
                 strata_store_relaxed(Self.nextSlot(node, i), succ)
                 strata_store_release(Self.nextSlot(prevBase[i], i), UInt(bitPattern: node))
+                if succ == 0 { tails[i] = node }
             }
         }
-        usage.wrappingAdd(Self.nextOffset + 8 * height + ikeyLength + value.count, ordering: .relaxed)
-        entryCount.wrappingAdd(1, ordering: .relaxed)
+        // One writer at a time: plain load and store, no read-modify-write.
+        usage.store(usage.load(ordering: .relaxed) &+ (Self.nextOffset + 8 * height + ikeyLength + value.count), ordering: .relaxed)
+        entryCount.store(entryCount.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
     }
 
     // MARK: reads

@@ -13,6 +13,33 @@ final class LogWriter {
 
     var size: Int64 { file.size }
 
+    /// The checksum of each record type byte, the seed of every fragment's checksum.
+    private static let typeChecksums: [UInt32] = (0...4).map { t in withUnsafeBytes(of: UInt8(t)) { CRC32C.checksum($0) } }
+
+    /// Frames one record whose payload follows `LogFormat.headerSize` bytes of free room at the
+    /// start of `buffer`. When the record fits in the current block (the common case) the header
+    /// is written into that room and header and payload are appended together, without a copy;
+    /// otherwise the payload is split into fragments as `addRecord(_:sync:)` does.
+    func addRecord(headroom buffer: UnsafeMutableRawBufferPointer, sync: Bool) throws {
+        let n = buffer.count - LogFormat.headerSize
+        let space = LogFormat.blockSize - blockOffset
+        guard space >= LogFormat.headerSize && n <= space - LogFormat.headerSize else {
+            try addRecord(UnsafeRawBufferPointer(rebasing: buffer[LogFormat.headerSize...]), sync: sync)
+            return
+        }
+        let base = buffer.baseAddress!
+        let type = LogFormat.RecordType.full.rawValue
+        let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: base + LogFormat.headerSize, count: n),
+                                  seed: Self.typeChecksums[Int(type)])
+        base.storeBytes(of: CRC32C.mask(crc).littleEndian, as: UInt32.self)
+        base.storeBytes(of: UInt8(n & 0xff), toByteOffset: 4, as: UInt8.self)
+        base.storeBytes(of: UInt8(n >> 8), toByteOffset: 5, as: UInt8.self)
+        base.storeBytes(of: type, toByteOffset: 6, as: UInt8.self)
+        blockOffset += LogFormat.headerSize + n
+        try file.append(UnsafeRawBufferPointer(buffer))
+        if sync { try file.sync() } else { try file.flush() }
+    }
+
     /// Frames `payload` as one logical record and hands it to the OS; `sync` also makes it durable.
     func addRecord(_ payload: UnsafeRawBufferPointer, sync: Bool) throws {
         scratch.removeAll(keepingCapacity: true)
@@ -31,8 +58,7 @@ final class LogWriter {
             let end = n == left
             let type: LogFormat.RecordType = begin && end ? .full : begin ? .first : end ? .last : .middle
             let fragment = UnsafeRawBufferPointer(rebasing: payload[pos..<pos + n])
-            var crc = withUnsafeBytes(of: type.rawValue) { CRC32C.checksum($0) }
-            crc = CRC32C.checksum(fragment, seed: crc)
+            let crc = CRC32C.checksum(fragment, seed: Self.typeChecksums[Int(type.rawValue)])
             putFixed32(CRC32C.mask(crc), into: &scratch)
             scratch.append(UInt8(n & 0xff))
             scratch.append(UInt8(n >> 8))

@@ -37,18 +37,60 @@ public struct WriteBatch: Sendable {
     }
 
     public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
-        rep.reserveCapacity(rep.count + 11 + key.count + value.count)
-        bumpCount()
-        rep.append(EntryKind.value.rawValue)
-        putLengthPrefixed(key, into: &rep)
-        putLengthPrefixed(value, into: &rep)
+        key.withUnsafeBytes { k in value.withUnsafeBytes { v in append(.value, k, v) } }
     }
 
     public mutating func delete(_ key: [UInt8]) {
-        rep.reserveCapacity(rep.count + 6 + key.count)
+        key.withUnsafeBytes { k in append(.deletion, k, UnsafeRawBufferPointer(start: nil, count: 0)) }
+    }
+
+    /// Bytes one operation takes in a batch: its tag, the key and (for a put) the value, each
+    /// with a varint length.
+    @inline(__always)
+    static func operationSize(_ kind: EntryKind, keyCount: Int, valueCount: Int) -> Int {
+        let k = 1 + varintLength(UInt64(keyCount)) + keyCount
+        return kind == .value ? k + varintLength(UInt64(valueCount)) + valueCount : k
+    }
+
+    /// Writes one operation at `p`, which has room for `operationSize` bytes; returns its size.
+    @inline(__always)
+    static func encodeOperation(_ kind: EntryKind, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                                at p: UnsafeMutableRawPointer) -> Int {
+        p.storeBytes(of: kind.rawValue, as: UInt8.self)
+        var at = 1
+        at += storeVarint(UInt64(key.count), at: p + at)
+        if key.count > 0 { (p + at).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        at += key.count
+        if kind == .value {
+            at += storeVarint(UInt64(value.count), at: p + at)
+            if value.count > 0 { (p + at).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+            at += value.count
+        }
+        return at
+    }
+
+    @inline(__always)
+    private static func storeVarint(_ v: UInt64, at p: UnsafeMutableRawPointer) -> Int {
+        var v = v, i = 0
+        while v >= 0x80 {
+            p.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: i, as: UInt8.self)
+            v >>= 7
+            i += 1
+        }
+        p.storeBytes(of: UInt8(v), toByteOffset: i, as: UInt8.self)
+        return i + 1
+    }
+
+    private mutating func append(_ kind: EntryKind, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        let n = Self.operationSize(kind, keyCount: key.count, valueCount: value.count)
+        let start = rep.count
+        // Grow geometrically: reserving the exact size would reallocate on every operation.
+        if rep.capacity < start + n { rep.reserveCapacity(Swift.max(start + n, 2 * rep.capacity)) }
+        rep.append(contentsOf: repeatElement(0, count: n))
         bumpCount()
-        rep.append(EntryKind.deletion.rawValue)
-        putLengthPrefixed(key, into: &rep)
+        rep.withUnsafeMutableBytes { p in
+            _ = Self.encodeOperation(kind, key, value, at: p.baseAddress! + start)
+        }
     }
 
     public mutating func clear() { self = WriteBatch() }
