@@ -202,18 +202,15 @@ extension Database {
             let size = newSize ?? new.itemSize
             try store(table, key: key, oldSize: oldSize, encoded: ItemCodec.encode(new, sizeHint: size), size: size)
         } else {
-            var b = WriteBatch(reservingCapacity: key.count + 6)
-            b.delete(key)
-            try write(b)
+            // One engine operation: the engine's single-write path needs no batch.
+            try storage { try engine.delete(key) }
             catalog.adjust(table: table.id, items: oldSize == nil ? 0 : -1, bytes: Int64(-(oldSize ?? 0)))
         }
     }
 
     /// Writes an item already encoded (`size` is its DynamoDB size).
     func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, encoded: [UInt8], size: Int) throws(DynamoDBError) {
-        var b = WriteBatch(reservingCapacity: key.count + encoded.count + 11)
-        b.put(key, encoded)
-        try write(b)
+        try storage { try engine.put(key, encoded) }
         catalog.adjust(table: table.id, items: oldSize == nil ? 1 : 0, bytes: Int64(size - (oldSize ?? 0)))
     }
 
