@@ -101,20 +101,29 @@ func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> I
             if r != 0 { return Int(r) }
             return a.count - b.count
         }
-        var i = 0
-        while i + 8 <= n {
-            let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            if x != y { return x < y ? -1 : 1 }
-            i += 8
-        }
-        while i < n {
-            let x = pa.load(fromByteOffset: i, as: UInt8.self), y = pb.load(fromByteOffset: i, as: UInt8.self)
-            if x != y { return x < y ? -1 : 1 }
-            i += 1
-        }
+        let r = comparePrefix(pa, pb, n)
+        if r != 0 { return r }
     }
     return a.count - b.count
+}
+
+/// Compares the first `n` bytes at `pa` and `pb` (-1, 0, 1), 8 bytes at a time as big-endian
+/// words, then byte by byte.
+@inline(__always)
+func comparePrefix(_ pa: UnsafeRawPointer, _ pb: UnsafeRawPointer, _ n: Int) -> Int {
+    var i = 0
+    while i + 8 <= n {
+        let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        if x != y { return x < y ? -1 : 1 }
+        i += 8
+    }
+    while i < n {
+        let x = pa.load(fromByteOffset: i, as: UInt8.self), y = pb.load(fromByteOffset: i, as: UInt8.self)
+        if x != y { return x < y ? -1 : 1 }
+        i += 1
+    }
+    return 0
 }
 
 @inline(__always)
@@ -128,19 +137,8 @@ func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
 func compareInternalKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     let pa = a.baseAddress.unsafelyUnwrapped, pb = b.baseAddress.unsafelyUnwrapped
     let la = a.count - 8, lb = b.count - 8
-    let n = min(la, lb)
-    var i = 0
-    while i + 8 <= n {
-        let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-        let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-        if x != y { return x < y ? -1 : 1 }
-        i += 8
-    }
-    while i < n {
-        let x = pa.load(fromByteOffset: i, as: UInt8.self), y = pb.load(fromByteOffset: i, as: UInt8.self)
-        if x != y { return x < y ? -1 : 1 }
-        i += 1
-    }
+    let r = comparePrefix(pa, pb, min(la, lb))
+    if r != 0 { return r }
     if la != lb { return la < lb ? -1 : 1 }
     let ta = UInt64(littleEndian: pa.loadUnaligned(fromByteOffset: la, as: UInt64.self))
     let tb = UInt64(littleEndian: pb.loadUnaligned(fromByteOffset: lb, as: UInt64.self))
