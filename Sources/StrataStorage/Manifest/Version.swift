@@ -187,7 +187,7 @@ final class LevelIterator: InternalIterator {
         count = range.count
         it.fillCache = fillCache
         fileIndex = count
-        error = nil
+        if error != nil { error = nil }
     }
 
     /// Lets go of the files, segment and block (for a pooled spare).
@@ -198,7 +198,7 @@ final class LevelIterator: InternalIterator {
         first = 0
         count = 0
         fileIndex = 0
-        error = nil
+        if error != nil { error = nil }
     }
 
     var isValid: Bool { it.isValid }

@@ -177,16 +177,17 @@ final class SegmentIterator: InternalIterator {
     func open(_ segment: SegmentReader) {
         self.segment = segment
         indexIt.reset(to: segment.index, offset: Int64(segment.footer.index.offset), file: segment.path)
-        clearData()
-        error = nil
+        dataIt.reset(to: Block.empty, offset: 0, file: segment.path)
+        dataHandle = nil
+        if error != nil { error = nil }
     }
 
-    func clearError() { error = nil }
+    func clearError() { if error != nil { error = nil } }
 
     /// Leaves the iterator on no segment (keeps its error).
     func close() {
         segment = nil
-        indexIt.reset(to: Block.empty, offset: 0, file: nil)
+        indexIt.reset(to: Block.empty, offset: 0)
         clearData()
     }
 
@@ -195,7 +196,7 @@ final class SegmentIterator: InternalIterator {
     var value: UnsafeRawBufferPointer { dataIt.value }
 
     private func clearData() {
-        if dataHandle != nil { dataIt.reset(to: Block.empty, offset: 0, file: nil) }
+        if dataHandle != nil { dataIt.reset(to: Block.empty, offset: 0) }
         dataHandle = nil
     }
 
@@ -219,7 +220,7 @@ final class SegmentIterator: InternalIterator {
         if dataHandle == h { return }
         do {
             let b = try segment.dataBlock(h, fillCache: fillCache)
-            dataIt.reset(to: b, offset: Int64(h.offset), file: segment.path)
+            dataIt.reset(to: b, offset: Int64(h.offset))  // `open` gave it the file's path
             dataHandle = h
         } catch let e as StorageError {
             fail(e)
