@@ -115,7 +115,9 @@ final class BlockIterator: InternalIterator {
     private var keyLength = 0
     private var valueStart = 0
     private var valueLength = 0
-    private(set) var error: StorageError?
+    /// Boxed: clearing a nil class reference is a pointer store; clearing a nil `StorageError?` is an outlined call.
+    private var errorBox: ErrorBox?
+    var error: StorageError? { errorBox?.error }
 
     init(_ block: Block, file: String?, offset: Int64) {
         self.block = block
@@ -152,7 +154,7 @@ final class BlockIterator: InternalIterator {
         restartCount = block.restartCount
         nextOffset = 0
         keyLength = 0
-        if error != nil { error = nil }  // destroying an optional error costs a call even when nil
+        errorBox = nil
     }
 
     var isValid: Bool { current < limit }
@@ -160,8 +162,8 @@ final class BlockIterator: InternalIterator {
     var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + valueStart, count: valueLength) }
 
     private func corrupt(_ what: String, at: Int) {
-        if error == nil {
-            error = .corruption("\(what) in block", file: file, offset: blockOffset + Int64(at))
+        if errorBox == nil {
+            errorBox = ErrorBox(.corruption("\(what) in block", file: file, offset: blockOffset + Int64(at)))
         }
         current = limit
         keyLength = 0

@@ -159,7 +159,9 @@ final class SegmentIterator: InternalIterator {
     /// Walks the block of `dataHandle`; on `Block.empty` (never valid) when no block is loaded.
     let dataIt: BlockIterator
     private(set) var dataHandle: BlockHandle?
-    private(set) var error: StorageError?
+    /// Boxed: clearing a nil class reference is a pointer store; clearing a nil `StorageError?` is an outlined call.
+    private var errorBox: ErrorBox?
+    var error: StorageError? { errorBox?.error }
 
     /// An iterator on no segment (never valid) until `open`.
     init(fillCache: Bool) {
@@ -179,10 +181,10 @@ final class SegmentIterator: InternalIterator {
         indexIt.reset(to: segment.index, offset: Int64(segment.footer.index.offset), file: segment.path)
         dataIt.reset(to: Block.empty, offset: 0, file: segment.path)
         dataHandle = nil
-        if error != nil { error = nil }
+        errorBox = nil
     }
 
-    func clearError() { if error != nil { error = nil } }
+    func clearError() { errorBox = nil }
 
     /// Leaves the iterator on no segment (keeps its error).
     func close() {
@@ -201,7 +203,7 @@ final class SegmentIterator: InternalIterator {
     }
 
     private func fail(_ e: StorageError) {
-        if error == nil { error = e }
+        if errorBox == nil { errorBox = ErrorBox(e) }
         dataIt.reset(to: Block.empty, offset: 0, file: nil)
         dataHandle = nil
     }
