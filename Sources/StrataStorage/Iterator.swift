@@ -31,3 +31,10 @@ final class EmptyIterator: InternalIterator {
     var key: UnsafeRawBufferPointer { fatalError("invalid iterator") }
     var value: UnsafeRawBufferPointer { fatalError("invalid iterator") }
 }
+
+/// An iterator's error behind one reference, so resetting an iterator with no error is a pointer
+/// store rather than the destruction of an optional `StorageError`.
+final class ErrorBox {
+    let error: StorageError
+    init(_ error: StorageError) { self.error = error }
+}

@@ -165,7 +165,9 @@ final class LevelIterator: InternalIterator {
     let it: SegmentIterator
     /// The file `it` is open on (0 ..< count, relative to `first`), when `it.segment` is not nil.
     var fileIndex: Int
-    private(set) var error: StorageError?
+    /// Boxed: clearing a nil class reference is a pointer store; clearing a nil `StorageError?` is an outlined call.
+    private var errorBox: ErrorBox?
+    var error: StorageError? { errorBox?.error }
 
     convenience init(files: [FileMetadata], cache: SegmentCache, fillCache: Bool) {
         self.init(files: files, range: 0..<files.count, cache: cache, fillCache: fillCache)
@@ -187,7 +189,7 @@ final class LevelIterator: InternalIterator {
         count = range.count
         it.fillCache = fillCache
         fileIndex = count
-        error = nil
+        errorBox = nil
     }
 
     /// Lets go of the files, segment and block (for a pooled spare).
@@ -198,7 +200,7 @@ final class LevelIterator: InternalIterator {
         first = 0
         count = 0
         fileIndex = 0
-        error = nil
+        errorBox = nil
     }
 
     var isValid: Bool { it.isValid }
@@ -216,22 +218,22 @@ final class LevelIterator: InternalIterator {
         do {
             it.open(try cache.reader(f))
         } catch let e as StorageError {
-            if error == nil { error = e }
+            if errorBox == nil { errorBox = ErrorBox(e) }
             it.close()
         } catch {
-            if self.error == nil { self.error = StorageError(.io, "\(error)") }
+            if self.errorBox == nil { self.errorBox = ErrorBox(StorageError(.io, "\(error)")) }
             it.close()
         }
     }
 
     private func checkError() {
-        if let e = it.error, error == nil { error = e }
+        if let e = it.error, errorBox == nil { errorBox = ErrorBox(e) }
     }
 
     private func skipForward() {
         while !it.isValid && it.segment != nil {
             checkError()
-            if error != nil { it.close(); return }
+            if errorBox != nil { it.close(); return }
             open(fileIndex + 1)
             if it.segment != nil { it.seekToFirst() }
         }
@@ -240,7 +242,7 @@ final class LevelIterator: InternalIterator {
     private func skipBackward() {
         while !it.isValid && it.segment != nil {
             checkError()
-            if error != nil { it.close(); return }
+            if errorBox != nil { it.close(); return }
             open(fileIndex - 1)
             if it.segment != nil { it.seekToLast() }
         }

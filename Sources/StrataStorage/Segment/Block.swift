@@ -102,6 +102,8 @@ final class BlockIterator: InternalIterator {
     private(set) var blockOffset: Int64
     private var base: UnsafeRawPointer
     private var limit: Int  // end of entries (start of the restart array)
+    /// The block's whole size (entries, restart array, count): bytes below it may be read.
+    private var blockSize: Int
     /// Offset of the current entry; == limit when invalid.
     private var current: Int
     private var nextOffset = 0
@@ -113,7 +115,9 @@ final class BlockIterator: InternalIterator {
     private var keyLength = 0
     private var valueStart = 0
     private var valueLength = 0
-    private(set) var error: StorageError?
+    /// Boxed: clearing a nil class reference is a pointer store; clearing a nil `StorageError?` is an outlined call.
+    private var errorBox: ErrorBox?
+    var error: StorageError? { errorBox?.error }
 
     init(_ block: Block, file: String?, offset: Int64) {
         self.block = block
@@ -121,6 +125,7 @@ final class BlockIterator: InternalIterator {
         self.blockOffset = offset
         base = UnsafeRawPointer(block.data.baseAddress!)
         limit = block.restartsOffset
+        blockSize = block.data.count
         current = limit
         restarts = base + block.restartsOffset
         restartCount = block.restartCount
@@ -130,18 +135,26 @@ final class BlockIterator: InternalIterator {
     deinit { keyBuffer.deallocate() }
 
     /// Points the iterator at another block (unpositioned), reusing its key buffer.
+    @inline(__always)
     func reset(to block: Block, offset: Int64, file: String?) {
-        self.block = block
         self.file = file
+        reset(to: block, offset: offset)
+    }
+
+    /// Points the iterator at another block of the same file (unpositioned): keeps the file name.
+    @inline(__always)
+    func reset(to block: Block, offset: Int64) {
+        self.block = block
         blockOffset = offset
         base = UnsafeRawPointer(block.data.baseAddress!)
         limit = block.restartsOffset
+        blockSize = block.data.count
         current = limit
         restarts = base + block.restartsOffset
         restartCount = block.restartCount
         nextOffset = 0
         keyLength = 0
-        error = nil
+        errorBox = nil
     }
 
     var isValid: Bool { current < limit }
@@ -149,8 +162,8 @@ final class BlockIterator: InternalIterator {
     var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + valueStart, count: valueLength) }
 
     private func corrupt(_ what: String, at: Int) {
-        if error == nil {
-            error = .corruption("\(what) in block", file: file, offset: blockOffset + Int64(at))
+        if errorBox == nil {
+            errorBox = ErrorBox(.corruption("\(what) in block", file: file, offset: blockOffset + Int64(at)))
         }
         current = limit
         keyLength = 0
@@ -213,7 +226,13 @@ final class BlockIterator: InternalIterator {
             keyBuffer = nb
             keyCapacity = cap
         }
-        (keyBuffer + shared).copyMemory(from: base + p, byteCount: nonShared)
+        if nonShared <= 16 && p + 16 <= blockSize && shared + 16 <= keyCapacity {
+            // Two unaligned words instead of a memcpy call (the bytes past the key are scratch).
+            (keyBuffer + shared).storeBytes(of: base.loadUnaligned(fromByteOffset: p, as: UInt64.self), as: UInt64.self)
+            (keyBuffer + shared + 8).storeBytes(of: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self), as: UInt64.self)
+        } else {
+            (keyBuffer + shared).copyMemory(from: base + p, byteCount: nonShared)
+        }
         keyLength = newLength
         valueStart = p + nonShared
         valueLength = vlen

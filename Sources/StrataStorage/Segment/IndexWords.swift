@@ -10,7 +10,7 @@
 /// The words never decrease along the block: past the shared prefix, a key that sorts before
 /// another either differs first within the eight bytes (a smaller word), later (an equal word),
 /// or is a prefix of it (zero padding: a smaller or equal word).
-struct IndexWords: Sendable {
+final class IndexWords: Sendable {  // a class: readers and iterators share it without copying two arrays
     let words: [UInt64]
     /// The user-key prefix every entry shares.
     let prefix: [UInt8]

@@ -159,7 +159,9 @@ final class SegmentIterator: InternalIterator {
     /// Walks the block of `dataHandle`; on `Block.empty` (never valid) when no block is loaded.
     let dataIt: BlockIterator
     private(set) var dataHandle: BlockHandle?
-    private(set) var error: StorageError?
+    /// Boxed: clearing a nil class reference is a pointer store; clearing a nil `StorageError?` is an outlined call.
+    private var errorBox: ErrorBox?
+    var error: StorageError? { errorBox?.error }
 
     /// An iterator on no segment (never valid) until `open`.
     init(fillCache: Bool) {
@@ -177,16 +179,17 @@ final class SegmentIterator: InternalIterator {
     func open(_ segment: SegmentReader) {
         self.segment = segment
         indexIt.reset(to: segment.index, offset: Int64(segment.footer.index.offset), file: segment.path)
-        clearData()
-        error = nil
+        dataIt.reset(to: Block.empty, offset: 0, file: segment.path)
+        dataHandle = nil
+        errorBox = nil
     }
 
-    func clearError() { error = nil }
+    func clearError() { errorBox = nil }
 
     /// Leaves the iterator on no segment (keeps its error).
     func close() {
         segment = nil
-        indexIt.reset(to: Block.empty, offset: 0, file: nil)
+        indexIt.reset(to: Block.empty, offset: 0)
         clearData()
     }
 
@@ -195,12 +198,12 @@ final class SegmentIterator: InternalIterator {
     var value: UnsafeRawBufferPointer { dataIt.value }
 
     private func clearData() {
-        if dataHandle != nil { dataIt.reset(to: Block.empty, offset: 0, file: nil) }
+        if dataHandle != nil { dataIt.reset(to: Block.empty, offset: 0) }
         dataHandle = nil
     }
 
     private func fail(_ e: StorageError) {
-        if error == nil { error = e }
+        if errorBox == nil { errorBox = ErrorBox(e) }
         dataIt.reset(to: Block.empty, offset: 0, file: nil)
         dataHandle = nil
     }
@@ -219,7 +222,7 @@ final class SegmentIterator: InternalIterator {
         if dataHandle == h { return }
         do {
             let b = try segment.dataBlock(h, fillCache: fillCache)
-            dataIt.reset(to: b, offset: Int64(h.offset), file: segment.path)
+            dataIt.reset(to: b, offset: Int64(h.offset))  // `open` gave it the file's path
             dataHandle = h
         } catch let e as StorageError {
             fail(e)
