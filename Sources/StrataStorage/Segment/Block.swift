@@ -170,18 +170,7 @@ final class BlockIterator: InternalIterator {
     }
 
     @inline(__always)
-    private func readVarint(_ p: inout Int) -> Int? {
-        var result = 0
-        var shift = 0
-        while p < limit && shift <= 28 {
-            let b = base.load(fromByteOffset: p, as: UInt8.self)
-            p += 1
-            result |= Int(b & 0x7f) << shift
-            if b < 0x80 { return result }
-            shift += 7
-        }
-        return nil
-    }
+    private func readVarint(_ p: inout Int) -> Int? { readBlockVarint(base, &p, limit) }
 
     /// Decodes the entry at `nextOffset`; false at the end or on corruption.
     @inline(__always)
@@ -192,26 +181,8 @@ final class BlockIterator: InternalIterator {
             return false
         }
         var p = current
-        // Fast path: three one-byte varints.
-        var shared: Int, nonShared: Int, vlen: Int
-        if p + 3 <= limit {
-            let a = base.load(fromByteOffset: p, as: UInt8.self)
-            let b = base.load(fromByteOffset: p + 1, as: UInt8.self)
-            let c = base.load(fromByteOffset: p + 2, as: UInt8.self)
-            if (a | b | c) < 0x80 {
-                shared = Int(a); nonShared = Int(b); vlen = Int(c)
-                p += 3
-            } else {
-                guard let s = readVarint(&p), let n = readVarint(&p), let v = readVarint(&p) else {
-                    corrupt("bad entry header", at: current); return false
-                }
-                shared = s; nonShared = n; vlen = v
-            }
-        } else {
-            guard let s = readVarint(&p), let n = readVarint(&p), let v = readVarint(&p) else {
-                corrupt("bad entry header", at: current); return false
-            }
-            shared = s; nonShared = n; vlen = v
+        guard let (shared, nonShared, vlen) = readBlockEntryHeader(base, &p, limit) else {
+            corrupt("bad entry header", at: current); return false
         }
         guard shared <= keyLength, shared + nonShared >= 8, p + nonShared + vlen <= limit else {
             corrupt("bad entry lengths", at: current); return false

@@ -24,7 +24,7 @@ final class IndexWords: Sendable {  // a class: readers and iterators share it w
         keys.reserveCapacity(n)
         for i in 0..<n {
             var p = block.restartPoint(i)
-            guard p < limit, let h = Self.header(base, &p, limit), h.shared == 0, h.nonShared >= 8,
+            guard p < limit, let h = readBlockEntryHeader(base, &p, limit), h.shared == 0, h.nonShared >= 8,
                   p + h.nonShared + h.valueLength <= limit else { return nil }
             keys.append(UnsafeRawBufferPointer(start: base + p, count: h.nonShared - 8))
             // The next entry must start at the next restart point.
@@ -36,33 +36,6 @@ final class IndexWords: Sendable {  // a class: readers and iterators share it w
         while shared < first.count && shared < last.count && first[shared] == last[shared] { shared += 1 }
         prefix = Array(first[0..<shared])
         words = keys.map { Self.word($0, from: shared) }
-    }
-
-    @inline(__always)
-    private static func header(_ base: UnsafeRawPointer, _ p: inout Int, _ limit: Int) -> (shared: Int, nonShared: Int, valueLength: Int)? {
-        if p + 3 <= limit {
-            let a = base.load(fromByteOffset: p, as: UInt8.self)
-            let b = base.load(fromByteOffset: p + 1, as: UInt8.self)
-            let c = base.load(fromByteOffset: p + 2, as: UInt8.self)
-            if (a | b | c) < 0x80 {
-                p += 3
-                return (Int(a), Int(b), Int(c))
-            }
-        }
-        guard let s = varint(base, &p, limit), let n = varint(base, &p, limit), let v = varint(base, &p, limit) else { return nil }
-        return (s, n, v)
-    }
-
-    private static func varint(_ base: UnsafeRawPointer, _ p: inout Int, _ limit: Int) -> Int? {
-        var result = 0, shift = 0
-        while p < limit && shift <= 28 {
-            let b = base.load(fromByteOffset: p, as: UInt8.self)
-            p += 1
-            result |= Int(b & 0x7f) << shift
-            if b < 0x80 { return result }
-            shift += 7
-        }
-        return nil
     }
 
     /// Bytes [from, from + 8) of `key` as a big-endian word, zero past its end.
@@ -120,7 +93,7 @@ final class IndexWords: Sendable {  // a class: readers and iterators share it w
         @inline(__always)
         func entry(_ i: Int) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
             var p = block.restartPoint(i)
-            let h = Self.header(base, &p, limit)!
+            let h = readBlockEntryHeader(base, &p, limit)!
             return (UnsafeRawBufferPointer(start: base + p, count: h.nonShared),
                     UnsafeRawBufferPointer(start: base + p + h.nonShared, count: h.valueLength))
         }
