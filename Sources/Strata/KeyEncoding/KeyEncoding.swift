@@ -106,7 +106,7 @@ public enum KeyEncoding {
         switch tag {
         case Format.tagString:
             let raw = try decodeBytes(bytes, at: &at)
-            guard let s = String(validating: raw, as: UTF8.self) else { throw corrupt(at) }
+            guard let s = raw.withUnsafeBufferPointer(ItemCodec.Reader.makeString) else { throw corrupt(at) }
             return .s(s)
         case Format.tagNumber:
             return .n(try decodeNumber(bytes, at: &at))

@@ -102,28 +102,7 @@ public struct Number: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var leadingExponent: Int { exponent + significantDigitCount - 1 }
 
     /// The significant digits, most significant first ([0] for zero).
-    public var significantDigits: [UInt8] {
-        if coefficient == 0 { return [0] }
-        var out: [UInt8] = []
-        out.reserveCapacity(38)
-        var c = coefficient
-        // 128-bit division is slow: peel 19 digits at a time, then finish in 64 bits.
-        while c > UInt64.max {
-            var chunk = UInt64(c % 10_000_000_000_000_000_000)
-            c /= 10_000_000_000_000_000_000
-            for _ in 0..<19 {
-                out.append(UInt8(chunk % 10))
-                chunk /= 10
-            }
-        }
-        var small = UInt64(c)
-        while small != 0 {
-            out.append(UInt8(small % 10))
-            small /= 10
-        }
-        out.reverse()
-        return out
-    }
+    public var significantDigits: [UInt8] { withSignificantDigits { Array($0) } }
 
     public var isZero: Bool { coefficient == 0 }
 
