@@ -43,6 +43,44 @@ extension StorageEngine {
         try writeOne(.deletion, key, [], options: options)
     }
 
+    /// Puts `value` under `key` and returns `measure` applied to the value the key held just
+    /// before this put (nil when it held none, or a deletion).
+    ///
+    /// When no other write is queued, the previous value comes from the put's own memtable
+    /// insertion (the entry that follows the new one) or, when this memtable has none, from the
+    /// frozen memtables and segments as they were when the put was written: one memtable search
+    /// instead of a get and a put. Otherwise the key is read, then written.
+    ///
+    /// The caller keeps other writers of `key` out until this returns; with a concurrent writer
+    /// of the same key, the value measured may be either one's.
+    public func put(_ key: [UInt8], _ value: [UInt8], options writeOptions: WriteOptions = WriteOptions(),
+                    measuringPrevious measure: (UnsafeRawBufferPointer) throws -> Int) throws -> Int? {
+        let sync = writeOptions.sync ?? options.syncByDefault
+        let opBytes = WriteBatch.operationSize(.value, keyCount: key.count, valueCount: value.count)
+        if WriteBatch.headerSize + opBytes <= Self.maxBatchBytes {
+            lock.lock()
+            if writerHead == writers.count && !closed && !closing {
+                writers.append(Writer.direct)
+                var previous = PreviousLookup()
+                return try withUnsafeMutablePointer(to: &previous) { lookup in
+                    try key.withUnsafeBytes { k in
+                        try value.withUnsafeBytes { v in
+                            try commitGroup(leader: Writer.direct, sync: sync, ownBytes: WriteBatch.headerSize + opBytes,
+                                            ownCount: 1, previous: lookup) { p in
+                                _ = WriteBatch.encodeOperation(.value, k, v, at: p)
+                            }
+                        }
+                        return try PreviousLookup.measure(lookup, userKey: k, cache: segments, measure)
+                    }
+                }
+            }
+            lock.unlock()
+        }
+        let size = try get(key).map { try $0.withUnsafeBytes(measure) }
+        try put(key, value, options: writeOptions)
+        return size
+    }
+
     /// One put or delete. When the queue is empty (one writing thread, or no contention) the
     /// operation is encoded straight into the group's record: no batch, no Writer.
     private func writeOne(_ kind: EntryKind, _ key: [UInt8], _ value: [UInt8], options writeOptions: WriteOptions) throws {
@@ -107,6 +145,7 @@ extension StorageEngine {
     /// `LogFormat.headerSize` bytes of room for the log writer's header: no copy of the leader's
     /// batch, no allocation once the buffer has grown. Its `count` is its size, not what is used.
     private func commitGroup(leader w: Writer, sync: Bool, ownBytes: Int, ownCount: Int,
+                             previous: UnsafeMutablePointer<PreviousLookup>? = nil,
                              encodeOwn: (UnsafeMutableRawPointer) -> Void) throws {
         var groupEnd = writerHead + 1
         var result: Error?
@@ -151,6 +190,14 @@ extension StorageEngine {
             }
             let log = self.log
             let mem = self.mem
+            if let previous {
+                // Where the leader's previous entry is when `mem` has none: everything older
+                // than this group.
+                previous.pointee.sequence = first
+                previous.pointee.mem = mem
+                previous.pointee.imms = imms
+                previous.pointee.version = versions.current
+            }
             lock.unlock()
             do {
                 try groupRecord.withUnsafeMutableBytes { buffer in
@@ -158,7 +205,8 @@ extension StorageEngine {
                     try log.addRecord(headroom: framed, sync: sync)
                     var seq = first
                     try WriteBatch.forEach(in: UnsafeRawBufferPointer(rebasing: framed[room...])) { kind, key, value in
-                        mem.add(sequence: seq, kind: kind, key: key, value: value)
+                        let following = mem.add(sequence: seq, kind: kind, key: key, value: value)
+                        if seq == first, let previous { previous.pointee.following = following }
                         seq += 1
                     }
                 }
@@ -300,5 +348,43 @@ extension StorageEngine {
             backgroundDone.wait()
         }
         if let e = backgroundError { throw e }
+    }
+}
+
+/// Where the entry a put replaced is, as its group commit saw it: the node that followed the put's
+/// own in its memtable, and the frozen memtables and version current when the group was written
+/// (they hold only older entries). The group commit fills it in.
+struct PreviousLookup {
+    var sequence: UInt64 = 0
+    /// The memtable the put went into: holding it keeps `following` readable.
+    var mem: MemTable?
+    var imms: [MemTable] = []
+    var version: Version?
+    var following: UnsafeMutableRawPointer?
+
+    /// `measure` of the newest entry of `userKey` older than the put, nil when there is none
+    /// (or it is a deletion). Static over a pointer: the lookup is read in place, never copied.
+    static func measure(_ lookup: UnsafeMutablePointer<PreviousLookup>, userKey: UnsafeRawBufferPointer, cache: SegmentCache,
+                        _ measure: (UnsafeRawBufferPointer) throws -> Int) throws -> Int? {
+        if let following = lookup.pointee.following {
+            let entry = MemTable.entry(following, isOf: userKey)
+            if entry.same { return entry.deleted ? nil : try measure(MemTable.value(following)) }
+        }
+        guard let version = lookup.pointee.version else { return nil }
+        let sequence = lookup.pointee.sequence
+        return try InternalKey.withLookup(userKey, sequence - 1) { key -> Int? in
+            let imms = lookup.pointee.imms
+            for i in stride(from: imms.count - 1, through: 0, by: -1) {
+                switch imms[i].get(userKey, lookup: key) {
+                case .found(let v): return try v.withUnsafeBytes(measure)
+                case .deleted: return nil
+                case .absent: break
+                }
+            }
+            switch try version.get(userKey: userKey, lookup: key, cache: cache, fillCache: true) {
+            case .found(let v): return try v.withUnsafeBytes(measure)
+            case .deleted, .absent: return nil
+            }
+        }
     }
 }

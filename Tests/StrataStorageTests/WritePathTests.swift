@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import StrataStorage
 
@@ -156,5 +158,89 @@ import Testing
         try db.close()
         #expect(throws: StorageError.self) { try db.put(bytes("a"), bytes("b")) }
         #expect(throws: StorageError.self) { try db.delete(bytes("a")) }
+    }
+}
+
+/// `put(_:_:measuringPrevious:)` reports what the key held just before the put, wherever that
+/// is: the put's own memtable, a frozen one, a segment on any level, or nowhere (absent or
+/// deleted).
+@Suite struct PutMeasuringPreviousTests {
+    /// The measure used by the tests: the value's length plus its first byte, so a wrong value of
+    /// the right length still fails.
+    static func measure(_ v: UnsafeRawBufferPointer) -> Int { v.count * 1000 + Int(v.first ?? 0) }
+
+    static func expected(_ v: [UInt8]?) -> Int? { v.map { $0.withUnsafeBytes(measure) } }
+
+    /// One thread's random puts and deletes over `keys`, checked against a model after every put.
+    static func run(_ db: StorageEngine, keys: [[UInt8]], operations: Int, seed: UInt64) throws -> Int {
+        var rng = SeededRandom(seed: seed)
+        var model: [[UInt8]: [UInt8]] = [:]
+        var mismatches = 0
+        for step in 0..<operations {
+            let key = keys[Int(rng.next() % UInt64(keys.count))]
+            if rng.next() % 5 == 0 {
+                try db.delete(key)
+                model[key] = nil
+                continue
+            }
+            let value = [UInt8](repeating: UInt8(truncatingIfNeeded: step), count: 1 + Int(rng.next() % 300))
+            let previous = try db.put(key, value, measuringPrevious: measure)
+            if previous != expected(model[key]) { mismatches += 1 }
+            model[key] = value
+        }
+        for (key, value) in model where try db.get(key) != value { mismatches += 1 }
+        return mismatches
+    }
+
+    @Test func previousFoundInMemtablesAndSegments() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try StorageEngine.open(at: dir.db, options: .small())
+        let keys = (0..<400).map { bytes(String(format: "key%05d", $0)) }
+        #expect(try Self.run(db, keys: keys, operations: 6_000, seed: 11) == 0)
+        let s = db.statistics()
+        #expect(s.flushCount > 0 && s.compactionCount > 0, "the test must reach segments (\(s.flushCount) flushes, \(s.compactionCount) compactions)")
+        try db.close()
+    }
+
+    @Test func previousAfterReopenAndFullCompaction() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        var db = try StorageEngine.open(at: dir.db, options: .small())
+        try db.put(bytes("a"), bytes("first"))
+        try db.put(bytes("b"), bytes("gone"))
+        try db.delete(bytes("b"))
+        try db.close()
+        db = try StorageEngine.open(at: dir.db, options: .small())
+        #expect(try db.put(bytes("a"), bytes("second"), measuringPrevious: Self.measure) == Self.expected(bytes("first")))
+        #expect(try db.put(bytes("b"), bytes("again"), measuringPrevious: Self.measure) == nil)
+        #expect(try db.put(bytes("c"), bytes("new"), measuringPrevious: Self.measure) == nil)
+        try db.flush()
+        try db.compactRange()
+        #expect(try db.put(bytes("a"), bytes("third"), measuringPrevious: Self.measure) == Self.expected(bytes("second")))
+        #expect(try db.put(bytes("c"), bytes("newer"), measuringPrevious: Self.measure) == Self.expected(bytes("new")))
+        try db.close()
+    }
+
+    /// Writers on disjoint keys at once: puts that find the write queue busy take the read-then-
+    /// write path, the others their own insertion; both report exactly.
+    @Test func concurrentWritersOnDisjointKeys() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try StorageEngine.open(at: dir.db, options: .small())
+        let threads = 4
+        let mismatches = Atomic<Int>(0)
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let keys = (0..<150).map { bytes("t\(t)-\($0)") }
+            do {
+                mismatches.add(try Self.run(db, keys: keys, operations: 3_000, seed: UInt64(100 + t)), ordering: .relaxed)
+            } catch {
+                failures.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+        #expect(mismatches.load(ordering: .relaxed) == 0)
+        try db.close()
     }
 }

@@ -214,6 +214,20 @@ extension Database {
         catalog.adjust(table: table.id, items: oldSize == nil ? 1 : 0, bytes: Int64(size - (oldSize ?? 0)))
     }
 
+    /// Writes an item already encoded over whatever the key holds, and returns the old item's
+    /// size (nil when there was none): the engine finds the old item while it inserts the new
+    /// one, so the key is searched once. The caller holds the item's lock.
+    ///
+    /// An old item whose bytes do not decode counts as an item of size 0: it is replaced, and
+    /// the write is not failed after it has landed.
+    func storeReplacing(_ table: TableMetadata, key: [UInt8], encoded: [UInt8], size: Int) throws(DynamoDBError) -> Int? {
+        let oldSize = try storage {
+            try engine.put(key, encoded, measuringPrevious: { (try? ItemCodec.itemSize(ofEncoded: Array($0))) ?? 0 })
+        }
+        catalog.adjust(table: table.id, items: oldSize == nil ? 1 : 0, bytes: Int64(size - (oldSize ?? 0)))
+        return oldSize
+    }
+
     // MARK: PutItem
 
     public func putItem(_ input: PutItemInput) throws(DynamoDBError) -> WriteItemOutput {
@@ -237,9 +251,7 @@ extension Database {
         let returnOnFailure = input.returnValuesOnConditionCheckFailure  // the closure need not copy the input
         let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
             guard needsOld else {
-                let oldSize = try readItemSize(key)
-                try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
-                return (nil, oldSize)
+                return (nil, try storeReplacing(table, key: key, encoded: encoded, size: size))
             }
             let old = try readItem(key)
             if let condition, !condition.evaluate(old ?? [:]) {

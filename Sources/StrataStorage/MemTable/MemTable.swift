@@ -139,7 +139,12 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
 
     // MARK: writes (one writer at a time)
 
-    func add(sequence: UInt64, kind: EntryKind, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    /// Inserts an entry and returns the node that follows it at level 0 (nil at the end). Entries
+    /// of one user key sort newest first, so when that node has the same user key it holds the
+    /// key's previous entry in this memtable: a put can learn what it replaced without a second
+    /// search.
+    @discardableResult
+    func add(sequence: UInt64, kind: EntryKind, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
         let height = randomHeight()
         let ikeyLength = key.count + 8
         let node = arena.allocate(Self.nextOffset + 8 * height + ikeyLength + value.count)
@@ -151,7 +156,7 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
         (keyAt + key.count).storeBytes(of: packTrailer(sequence, kind).littleEndian, as: UInt64.self)
         if value.count > 0 { (keyAt + ikeyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
 
-        withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Self.maxHeight) { prev in
+        let following = withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Self.maxHeight) { prev -> UInt in
             let prevBase = prev.baseAddress!
             let ikey = UnsafeRawBufferPointer(start: keyAt, count: ikeyLength)
             let current = currentMaxHeight
@@ -166,16 +171,27 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
             if height > current {
                 withUnsafeMutablePointer(to: &maxHeightWord) { strata_store_relaxed($0, UInt(height)) }
             }
+            var following: UInt = 0
             for i in 0..<height {
                 let succ = strata_load_relaxed(Self.nextSlot(prevBase[i], i))
                 strata_store_relaxed(Self.nextSlot(node, i), succ)
                 strata_store_release(Self.nextSlot(prevBase[i], i), UInt(bitPattern: node))
                 if succ == 0 { tails[i] = node }
+                if i == 0 { following = succ }
             }
+            return following
         }
         // One writer at a time: plain load and store, no read-modify-write.
         usage.store(usage.load(ordering: .relaxed) &+ (Self.nextOffset + 8 * height + ikeyLength + value.count), ordering: .relaxed)
         entryCount.store(entryCount.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+        return UnsafeMutableRawPointer(bitPattern: following)
+    }
+
+    /// Whether `node` is an entry of `userKey`, and whether it is a deletion.
+    static func entry(_ node: UnsafeMutableRawPointer, isOf userKey: UnsafeRawBufferPointer) -> (same: Bool, deleted: Bool) {
+        let k = key(node)
+        guard compareBytes(userKey, UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)) == 0 else { return (false, false) }
+        return (true, UInt8(InternalKey.trailer(k) & 0xff) == EntryKind.deletion.rawValue)
     }
 
     // MARK: reads
