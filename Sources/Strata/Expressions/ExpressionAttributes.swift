@@ -46,7 +46,12 @@ public struct ExpressionAttributes: Sendable {
     static func isPlaceholder(_ key: String, sigil: Character) -> Bool {
         let utf8 = key.utf8
         guard utf8.count > 1, let first = utf8.first, first == sigil.asciiValue else { return false }
-        return utf8.dropFirst().allSatisfy(Lexer.isWordByte)
+        var isFirst = true
+        for b in utf8 {
+            if isFirst { isFirst = false; continue }
+            if !Lexer.isWordByte(b) { return false }
+        }
+        return true
     }
 
     mutating func name(_ placeholder: String) -> String? {
@@ -64,7 +69,8 @@ public struct ExpressionAttributes: Sendable {
     /// Call after parsing every expression of the request: rejects names and values no
     /// expression used ("Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}").
     public func checkAllUsed() throws(DynamoDBError) {
-        if names.isEmpty && values.isEmpty { return }
+        // Only names and values that exist are recorded as used, so equal counts mean all used.
+        if usedNames.count == names.count && usedValues.count == values.count { return }
         let unusedNames = names.keys.filter { !usedNames.contains($0) }.sorted()
         if !unusedNames.isEmpty {
             throw .validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {\(unusedNames.joined(separator: ", "))}")

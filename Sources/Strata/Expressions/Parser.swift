@@ -59,8 +59,15 @@ struct Parser {
     }
 
     /// The keywords that cannot name an attribute without a placeholder in this kind of expression.
-    var keywords: Set<String> {
-        kind == .update ? ["SET", "REMOVE", "ADD", "DELETE"] : ["AND", "OR", "NOT", "BETWEEN", "IN"]
+    var keywords: [String] { kind == .update ? Self.updateKeywords : Self.conditionKeywords }
+    static let updateKeywords = ["SET", "REMOVE", "ADD", "DELETE"]
+    static let conditionKeywords = ["AND", "OR", "NOT", "BETWEEN", "IN"]
+
+    /// Whether `token` is one of this kind's keywords, in any case.
+    func isKeyword(_ token: Token) -> Bool {
+        guard token.kind == .identifier else { return false }
+        for k in keywords where token.isKeyword(k) { return true }
+        return false
     }
 
     /// Records a semantic error; the first of each class is kept.
@@ -136,7 +143,7 @@ struct Parser {
         let token = current
         switch token.kind {
         case .identifier:
-            if keywords.contains(token.text.uppercased()) { throw syntaxError() }
+            if isKeyword(token) { throw syntaxError() }
             advance()
             if ReservedWords.contains(token.text) {
                 note(.reserved, "Attribute name is a reserved keyword; reserved keyword: \(token.text)")

@@ -77,5 +77,26 @@ enum ReservedWords {
         "WORK", "WRAPPED", "WRITE", "YEAR", "ZONE",
     ]
 
-    static func contains(_ name: String) -> Bool { all.contains(name.uppercased()) }
+    /// The shortest and longest reserved words, in bytes.
+    static let lengths: ClosedRange<Int> = {
+        let counts = all.map(\.utf8.count)
+        return counts.min()!...counts.max()!
+    }()
+
+    /// Case-insensitive. Names outside the reserved words' lengths are rejected without hashing;
+    /// an ASCII name is folded to upper case byte by byte (`uppercased()` is Unicode-aware and
+    /// costs more than the lookup).
+    static func contains(_ name: String) -> Bool {
+        let count = name.utf8.count
+        guard lengths.contains(count) else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { upper in
+            var i = 0
+            for b in name.utf8 {
+                if b >= 0x80 { return all.contains(name.uppercased()) }
+                upper[i] = b >= 0x61 && b <= 0x7A ? b - 0x20 : b
+                i += 1
+            }
+            return all.contains(String(decoding: upper, as: UTF8.self))
+        }
+    }
 }

@@ -59,13 +59,13 @@ public indirect enum UpdateValue: Sendable, Hashable {
 extension Parser {
     mutating func parseUpdate() throws(DynamoDBError) -> [UpdateAction] {
         var actions: [UpdateAction] = []
-        var seen: Set<String> = []
+        var seen: [String] = []
         repeat {
-            guard current.kind == .identifier else { throw syntaxError() }
-            let clause = current.text.uppercased()
-            guard ["SET", "REMOVE", "ADD", "DELETE"].contains(clause) else { throw syntaxError() }
-            if !seen.insert(clause).inserted {
+            guard let clause = Self.updateKeywords.first(where: { current.isKeyword($0) }) else { throw syntaxError() }
+            if seen.contains(clause) {
                 note(.section, "The \"\(clause)\" section can only be used once in an update expression;")
+            } else {
+                seen.append(clause)
             }
             advance()
             actions.append(try parseUpdateAction(clause))

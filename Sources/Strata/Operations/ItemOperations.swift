@@ -362,16 +362,18 @@ extension Database {
         let table = try table(input.tableName)
         let (update, condition) = try Self.parseUpdate(input, table: table)
         let key = try table.engineKey(fromKey: input.key)
-        let (old, result) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, UpdateResult) in
+        let (old, result, sizes) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, UpdateResult, (old: Int, new: Int)) in
             let old = try readItem(key)
             if let condition, !condition.evaluate(old ?? [:]) {
                 throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
             }
             var result = try update?.apply(to: old) ?? UpdateResult(item: old ?? [:], updatedPaths: [])
             for (k, v) in input.key { result.item[k] = v }
-            let size = try result.item.validateItem()
-            try store(table, key: key, old: old, new: result.item, newSize: size)
-            return (old, result)
+            // Validated, sized and encoded in one pass.
+            let (encoded, size) = try ItemCodec.encodeValidated(result.item)
+            let oldSize = old?.itemSize
+            try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
+            return (old, result, (oldSize ?? 0, size))
         }
         var returned: Item?
         switch input.returnValues ?? .none {
@@ -384,6 +386,6 @@ extension Database {
         if let r = returned, r.isEmpty { returned = nil }
         return WriteItemOutput(attributes: returned,
                                consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
-                                                                      write: CapacityUnits.write(bytes: max(result.item.itemSize, old?.itemSize ?? 0))))
+                                                                      write: CapacityUnits.write(bytes: max(sizes.new, sizes.old))))
     }
 }
