@@ -30,4 +30,19 @@ import Testing
             #expect(ExpressionAttributes.isPlaceholder(key, sigil: sigil) == expected, "\(key)")
         }
     }
+
+    /// Tokens over UTF-8 bytes: a non-ASCII character is one invalid token of one whole scalar,
+    /// and byte ranges cover the source exactly.
+    @Test func tokensOfMixedText() {
+        let source = "a.b[12] <= #n AND é≥😀 :v_1 <>"
+        let tokens = Lexer.tokenize(source)
+        #expect(tokens.map(\.text) == ["a", ".", "b", "[", "12", "]", "<=", "#n", "AND", "é", "≥", "😀", ":v_1", "<>", "<EOF>"])
+        #expect(tokens.map(\.kind) == [.identifier, .symbol, .identifier, .symbol, .integer, .symbol, .symbol, .name, .identifier,
+                                       .invalid, .invalid, .invalid, .value, .symbol, .end])
+        let utf8 = Array(source.utf8)
+        for t in tokens.dropLast() {
+            #expect(String(decoding: utf8[t.bytes], as: UTF8.self) == t.text)
+        }
+        #expect(tokens.last!.bytes == utf8.count..<utf8.count)
+    }
 }

@@ -12,7 +12,8 @@ struct Token: Sendable {
 
     var kind: Kind
     var text: String
-    var range: Range<String.Index>
+    /// Where the token sits, in UTF-8 bytes of the source.
+    var bytes: Range<Int>
 
     func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
     /// Keywords (AND, OR, NOT, BETWEEN, IN, SET, REMOVE, ADD, DELETE) match case-insensitively.
@@ -38,59 +39,65 @@ enum Lexer {
     /// Works over UTF-8 bytes: every token but `invalid` is ASCII, and an invalid token is one
     /// whole Unicode scalar, so token boundaries are the same as over scalars.
     static func tokenize(_ source: String) -> [Token] {
+        var source = source
+        return source.withUTF8 { tokenize(bytes: $0) }
+    }
+
+    static func tokenize(bytes utf8: UnsafeBufferPointer<UInt8>) -> [Token] {
         var tokens: [Token] = []
         tokens.reserveCapacity(8)
-        let utf8 = source.utf8
-        let endIndex = utf8.endIndex
-        var i = utf8.startIndex
+        let endIndex = utf8.count
+        var i = 0
 
-        func word(from start: String.Index) -> String.Index {
+        func word(from start: Int) -> Int {
             var j = start
-            while j < endIndex, isWordByte(utf8[j]) { j = utf8.index(after: j) }
+            while j < endIndex, isWordByte(utf8[j]) { j += 1 }
             return j
         }
 
         while i < endIndex {
             let c = utf8[i]
             if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
-                i = utf8.index(after: i)
+                i += 1
                 continue
             }
             let start = i
             var kind: Token.Kind
-            var end: String.Index
+            var end: Int
             switch c {
             case UInt8(ascii: "#"), UInt8(ascii: ":"):
-                let next = utf8.index(after: i)
+                let next = i + 1
                 end = word(from: next)
                 kind = end == next ? .invalid : (c == UInt8(ascii: "#") ? .name : .value)
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 end = i
-                while end < endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(utf8[end]) { end = utf8.index(after: end) }
+                while end < endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(utf8[end]) { end += 1 }
                 kind = .integer
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 end = word(from: i)
                 kind = .identifier
             case UInt8(ascii: "<"):
-                end = utf8.index(after: i)
-                if end < endIndex, utf8[end] == UInt8(ascii: "=") || utf8[end] == UInt8(ascii: ">") { end = utf8.index(after: end) }
+                end = i + 1
+                if end < endIndex, utf8[end] == UInt8(ascii: "=") || utf8[end] == UInt8(ascii: ">") { end += 1 }
                 kind = .symbol
             case UInt8(ascii: ">"):
-                end = utf8.index(after: i)
-                if end < endIndex, utf8[end] == UInt8(ascii: "=") { end = utf8.index(after: end) }
+                end = i + 1
+                if end < endIndex, utf8[end] == UInt8(ascii: "=") { end += 1 }
                 kind = .symbol
             case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","),
                  UInt8(ascii: "."), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"):
-                end = utf8.index(after: i)
+                end = i + 1
                 kind = .symbol
             default:
-                end = source.unicodeScalars.index(after: i)
+                // One whole scalar: its length follows from its lead byte (the text is valid UTF-8).
+                end = min(endIndex, i + (c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4))
                 kind = .invalid
             }
-            tokens.append(Token(kind: kind, text: String(source.unicodeScalars[start..<end]), range: start..<end))
+            let text = String(decoding: UnsafeBufferPointer(rebasing: utf8[start..<end]), as: UTF8.self)
+            tokens.append(Token(kind: kind, text: text, bytes: start..<end))
             i = end
         }
-        tokens.append(Token(kind: .end, text: "<EOF>", range: source.endIndex..<source.endIndex))
+        tokens.append(Token(kind: .end, text: "<EOF>", bytes: endIndex..<endIndex))
         return tokens
     }
 }

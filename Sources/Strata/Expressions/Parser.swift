@@ -46,10 +46,12 @@ struct Parser {
     func syntaxError(at index: Int? = nil) -> DynamoDBError {
         let i = index ?? position
         let token = tokens[i]
-        let lower = i > 0 ? tokens[i - 1].range.lowerBound : token.range.lowerBound
-        let upper = token.kind == .end ? (i > 0 ? tokens[i - 1].range.upperBound : token.range.upperBound)
-            : tokens[i + 1].range.upperBound
-        let near = String(source.unicodeScalars[lower..<max(lower, upper)])
+        let lower = i > 0 ? tokens[i - 1].bytes.lowerBound : token.bytes.lowerBound
+        let upper = token.kind == .end ? (i > 0 ? tokens[i - 1].bytes.upperBound : token.bytes.upperBound)
+            : tokens[i + 1].bytes.upperBound
+        let utf8 = source.utf8
+        let near = String(decoding: utf8[utf8.index(utf8.startIndex, offsetBy: lower)..<utf8.index(utf8.startIndex, offsetBy: max(lower, upper))],
+                          as: UTF8.self)
         return kind.error("Syntax error; token: \"\(token.text)\", near: \"\(near)\"")
     }
 
