@@ -21,7 +21,8 @@ struct Token: Sendable {
     /// ASCII case fold is exact (and allocates nothing, unlike `uppercased()`).
     func isKeyword(_ k: String) -> Bool {
         guard kind == .identifier, text.utf8.count == k.utf8.count else { return false }
-        for (a, b) in zip(text.utf8, k.utf8) where (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) != b { return false }
+        var other = k.utf8.makeIterator()
+        for a in text.utf8 where (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) != other.next() { return false }
         return true
     }
 }
