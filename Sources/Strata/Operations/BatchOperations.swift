@@ -256,6 +256,9 @@ extension Database {
             var table: TableMetadata
             var key: [UInt8]
             var item: Item?
+            /// The item's encoding and size (validated, sized and encoded in one pass).
+            var encoded: [UInt8] = []
+            var size = 0
         }
         var plans: [Plan] = []
         var seen: Set<[UInt8]> = []
@@ -265,8 +268,8 @@ extension Database {
                 let plan: Plan
                 if let put = r.putRequest {
                     let key = try table.engineKey(fromBatchItem: put.item)
-                    try put.item.validateItem()
-                    plan = Plan(table: table, key: key, item: put.item)
+                    let (encoded, size) = try ItemCodec.encodeValidated(put.item)
+                    plan = Plan(table: table, key: key, item: put.item, encoded: encoded, size: size)
                 } else {
                     plan = Plan(table: table, key: try table.engineKey(fromRequestKey: r.deleteRequest!.key), item: nil)
                 }
@@ -275,31 +278,32 @@ extension Database {
             }
         }
 
-        let olds = try locks.withLocks(plans.map(\.key)) { () throws(DynamoDBError) -> [Item?] in
+        // Only the old items' sizes are needed (counters and capacity): read from their bytes.
+        let oldSizes = try locks.withLocks(plans.map(\.key)) { () throws(DynamoDBError) -> [Int?] in
             var batch = WriteBatch()
-            var olds: [Item?] = []
+            var oldSizes: [Int?] = []
             for p in plans {
-                let old = try readItem(p.key)
-                olds.append(old)
-                if let item = p.item {
-                    batch.put(p.key, ItemCodec.encode(item))
-                } else if old != nil {
+                let oldSize = try readItemSize(p.key)
+                oldSizes.append(oldSize)
+                if p.item != nil {
+                    batch.put(p.key, p.encoded)
+                } else if oldSize != nil {
                     batch.delete(p.key)
                 }
             }
             if batch.count > 0 { try write(batch) }
-            for (p, old) in zip(plans, olds) where p.item != nil || old != nil {
-                catalog.adjust(table: p.table.id, items: Int64((p.item == nil ? 0 : 1) - (old == nil ? 0 : 1)),
-                               bytes: Int64((p.item?.itemSize ?? 0) - (old?.itemSize ?? 0)))
+            for (p, oldSize) in zip(plans, oldSizes) where p.item != nil || oldSize != nil {
+                catalog.adjust(table: p.table.id, items: Int64((p.item == nil ? 0 : 1) - (oldSize == nil ? 0 : 1)),
+                               bytes: Int64(p.size - (oldSize ?? 0)))
             }
-            return olds
+            return oldSizes
         }
 
         var capacity: [ConsumedCapacity]?
         if let mode = input.returnConsumedCapacity, mode != .none {
             var units: [String: Double] = [:]
-            for (p, old) in zip(plans, olds) {
-                units[p.table.name, default: 0] += CapacityUnits.write(bytes: max(p.item?.itemSize ?? 0, old?.itemSize ?? 0))
+            for (p, oldSize) in zip(plans, oldSizes) {
+                units[p.table.name, default: 0] += CapacityUnits.write(bytes: max(p.size, oldSize ?? 0))
             }
             capacity = units.keys.sorted().compactMap { CapacityUnits.report(mode, table: $0, write: units[$0]!) }
         }
