@@ -161,6 +161,30 @@ import Testing
     }
 }
 
+/// A file written past several writeback steps (the POSIX file starts writeback every MiB) in
+/// appends of odd sizes, across reopen for append, reads back byte for byte.
+@Test func posixFileWrittenPastWritebackStepsReadsBack() throws {
+    let dir = TempDir()
+    defer { dir.cleanup() }
+    let fs = PosixFileSystem()
+    let path = dir.path + "/big"
+    var expected: [UInt8] = []
+    var rng = SeededRandom(seed: 77)
+    for reopen in 0..<2 {
+        let f = try fs.openWritable(path, truncate: reopen == 0)
+        #expect(f.size == Int64(expected.count))
+        while expected.count < (reopen + 1) * 3 * Int(PosixWritableFile.writebackBytes) + 12_345 {
+            let chunk = (0..<(1 + Int(rng.next() % 200_000))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            try f.append(chunk)
+            expected += chunk
+        }
+        try f.sync()
+        try f.close()
+    }
+    let r = try fs.openReadable(path)
+    #expect(try r.read(at: 0, count: expected.count) == expected)
+}
+
 /// `put(_:_:measuringPrevious:)` reports what the key held just before the put, wherever that
 /// is: the put's own memtable, a frozen one, a segment on any level, or nowhere (absent or
 /// deleted).

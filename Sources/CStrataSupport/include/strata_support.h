@@ -8,6 +8,11 @@
 /// Uses the SSE4.2 instruction when the CPU has it, a table otherwise.
 uint32_t strata_crc32c_extend(uint32_t crc, const void *data, size_t n);
 
+/// Starts writing `length` bytes of `fd` from `offset` back to the disk without waiting for
+/// them (Linux sync_file_range with SYNC_FILE_RANGE_WRITE; nothing elsewhere). Advisory: it makes
+/// no data durable, it only leaves a later fdatasync less to write. Returns 0 or -1 (errno set).
+int strata_start_writeback(int fd, int64_t offset, int64_t length);
+
 /// Acquire load / release store of a pointer-sized word in raw memory.
 /// The memtable's skip list publishes nodes with these so readers need no lock.
 static inline uintptr_t strata_load_acquire(const uintptr_t *p) {

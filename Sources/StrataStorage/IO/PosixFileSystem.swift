@@ -1,3 +1,4 @@
+import CStrataSupport
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
@@ -122,12 +123,20 @@ final class PosixWritableFile: WritableFile {
     private var buffer: [UInt8] = []
     private var written: Int64
     private var closed = false
+    /// Where the bytes not yet started on their way to the disk begin (see `writeOut`).
+    private var writebackFrom: Int64
     static let bufferSize = 64 * 1024
+    /// Once this many written bytes have not been started on their way to the disk, writeback
+    /// of them is started, without waiting: the kernel writes a log or segment out as it grows,
+    /// so the fdatasync that ends it (a memtable switch syncs the whole old log, under the write
+    /// lock) finds little left to write.
+    static let writebackBytes: Int64 = 1 << 20
 
     init(path: String, fd: FileDescriptor, size: Int64) {
         self.path = path
         self.fd = fd
         self.written = size
+        self.writebackFrom = size
         buffer.reserveCapacity(Self.bufferSize)
     }
 
@@ -160,6 +169,10 @@ final class PosixWritableFile: WritableFile {
             done += n
         }
         written += Int64(bytes.count)
+        if written - writebackFrom >= Self.writebackBytes {
+            _ = strata_start_writeback(fd.rawValue, writebackFrom, written - writebackFrom)  // advisory
+            writebackFrom = written
+        }
     }
 
     func flush() throws {
