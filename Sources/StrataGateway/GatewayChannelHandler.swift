@@ -174,6 +174,12 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func write(_ response: GatewayResponse, context: ChannelHandlerContext) {
         answering = false
+        guard context.channel.isActive else {
+            // The client left while its request was being answered.
+            reading = .stopped
+            waiting.removeAll()
+            return
+        }
         let last = waiting.isEmpty && { if case .idle = reading { true } else { false } }()
         let close = !answerKeepsAlive || quiescing || (inputClosed && last)
         let bytes = Self.encode(response, date: date.now(), close: close, allocator: context.channel.allocator)

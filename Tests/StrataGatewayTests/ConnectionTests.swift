@@ -176,6 +176,37 @@ final class EchoService: DynamoDBService {
         #expect(service.calls.isEmpty)
     }
 
+    /// The client closes its connection while the service is still working on its request; the
+    /// answer has nowhere to go, and the server goes on serving.
+    @Test func survivesAClientThatLeavesBeforeItsAnswer() async throws {
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+        let (gate, gateOpener) = AsyncStream.makeStream(of: Void.self)
+        let service = TestService { operation, _ in
+            if operation == "Scan" {
+                startedSignal.yield()
+                for await _ in gate { break }
+            }
+            return Array(#"{"ok":true}"#.utf8)
+        }
+        let responses = try await withGatewayPort(service) { port in
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await channel.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(string: RawHTTP.post("Scan", "{}")))
+                var iterator = started.makeAsyncIterator()
+                await iterator.next()
+            }
+            gateOpener.yield()
+            return try await RawHTTP.exchange(port: port, RawHTTP.post("ListTables", "{}"), responses: 1).responses
+        }
+        #expect(responses.map(\.text) == [#"{"ok":true}"#])
+        #expect(service.calls.map(\.operation) == ["Scan", "ListTables"])
+    }
+
     @Test func datesEveryResponse() async throws {
         let (responses, _) = try await withGatewayPort(EchoService()) { port in
             try await RawHTTP.exchange(port: port, RawHTTP.post("ListTables", "{}") + "GET / HTTP/1.1\r\n\r\n", responses: 2)
