@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // The system liblz4 (Debian: liblz4-dev). Never vendored.
@@ -47,12 +49,17 @@ let package = Package(
             name: "StrataWire",
             dependencies: ["Strata"]
         ),
-        // HTTP: the DynamoDB endpoint (Hummingbird 2), SigV4, gzip, CRC32 headers.
+        // HTTP: the DynamoDB endpoint (a SwiftNIO HTTP/1 pipeline, run by Hummingbird 2's server),
+        // SigV4, gzip, CRC32 headers.
         .target(
             name: "StrataGateway",
             dependencies: [
                 "StrataWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
@@ -100,6 +107,7 @@ let package = Package(
             dependencies: [
                 "StrataGateway",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,20 +1,24 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import StrataWire
 
 /// DynamoDB's JSON 1.0 protocol over HTTP, in front of a `DynamoDBService`.
 ///
 /// `POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>` runs the operation; `GET /` is a
-/// health check. For every POST the gateway, in order:
-/// 1. collects the body up to `maxBodyBytes` (413 past it);
-/// 2. checks the SigV4 signature when credentials are configured (over the body as sent);
-/// 3. reads the operation from X-Amz-Target (UnknownOperationException without DynamoDB's prefix);
-/// 4. gunzips a `Content-Encoding: gzip` body;
-/// 5. awaits `service.handle` — async, so the event loop is never blocked by the operation;
-/// 6. answers with `Content-Type: application/x-amz-json-1.0`, `x-amzn-RequestId`, and
+/// health check. `GatewayChannelHandler` reads each request on its event loop and collects the
+/// body up to `maxBodyBytes` (413 past it, declared or streamed); then, on one of the
+/// `GatewayWorkers` threads, the gateway, in order:
+/// 1. checks the SigV4 signature when credentials are configured (over the body as sent);
+/// 2. reads the operation from X-Amz-Target (UnknownOperationException without DynamoDB's prefix);
+/// 3. gunzips a `Content-Encoding: gzip` body;
+/// 4. calls the service: `handleSynchronously` on the worker thread when the service answers the
+///    operation that way, else `handle` on a task, so neither an event loop nor the worker waits
+///    for a long operation;
+/// 5. answers with `Content-Type: application/x-amz-json-1.0`, `x-amzn-RequestId`, and
 ///    `x-amz-crc32`, the CRC-32 of the body bytes exactly as sent: after gzip when the response is
 ///    compressed, which is what DynamoDB does and what botocore checks (it reads the raw,
 ///    still-compressed bytes).
@@ -43,82 +47,147 @@ public struct DynamoDBGateway: Sendable {
         self.authenticator = RequestAuthenticator(authentication: configuration.authentication, now: now)
     }
 
-    /// The routes: `POST /` for operations, `GET /` for health checks.
-    public func router<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> Router<Context> {
-        let router = Router(context: Context.self)
-        router.get("/") { _, _ in Self.healthResponse() }
-        router.post("/") { request, context in
-            await self.respond(to: request, logger: context.logger)
+    static func healthResponse() -> GatewayResponse {
+        var body = ByteBuffer()
+        body.writeString("healthy: strata\n")
+        let headers: HTTPHeaders = [
+            "Content-Type": "text/plain; charset=utf-8",
+            "x-amzn-RequestId": RequestID.make(),
+            "Content-Length": String(body.readableBytes),
+        ]
+        return GatewayResponse(status: .ok, headers: headers, body: body)
+    }
+
+    /// The answer to a request NIO's HTTP/1 parser refuses; the connection closes after it.
+    static func badRequestResponse() -> GatewayResponse {
+        GatewayResponse(status: .badRequest, headers: ["Content-Length": "0"], body: ByteBuffer())
+    }
+
+    /// What a request is answered with when no route matches it (as Hummingbird's router answered).
+    static func notFoundResponse() -> GatewayResponse {
+        GatewayResponse(status: .notFound, headers: ["Content-Length": "0"], body: ByteBuffer())
+    }
+
+    /// What the request being answered needs once the operation is done.
+    struct Exchange: Sendable {
+        var requestID: String
+        var acceptsGzip: Bool
+        var operation = "-"
+        var start: ContinuousClock.Instant?
+        var logger: Logger
+    }
+
+    /// Answers one `POST /` whose whole body is `body`, and hands the response to `deliver` — on
+    /// this thread, or on a task when the service answers the operation asynchronously.
+    /// Called on a worker thread.
+    func respond(
+        to head: HTTPRequestHead, body: ByteBuffer, logger: Logger,
+        deliver: @escaping @Sendable (GatewayResponse) -> Void
+    ) {
+        let headers = RequestHeaders(head.headers)
+        var exchange = beginExchange(logger: logger, acceptEncoding: headers.acceptEncoding)
+        let json: [UInt8]
+        do {
+            try authenticate(head, body: body, authorization: headers.authorization)
+            exchange.operation = try Self.operation(target: headers.target)
+            json = Array(buffer: try decode(body, contentEncoding: headers.contentEncoding))
+        } catch {
+            return deliver(finish(.failure(error), exchange))
         }
-        return router
+        let operation = exchange.operation
+        do {
+            if let output = try service.handleSynchronously(operation: operation, body: json) {
+                return deliver(finish(.success(output), exchange))
+            }
+        } catch {
+            return deliver(finish(.failure(error), exchange))
+        }
+        let service = self.service
+        let sent = exchange
+        Task {
+            let result: Result<[UInt8], any Error>
+            do {
+                result = .success(try await service.handle(operation: operation, body: json))
+            } catch {
+                result = .failure(error)
+            }
+            deliver(finish(result, sent))
+        }
     }
 
-    static func healthResponse() -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeString("healthy: strata\n")
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/plain; charset=utf-8", HeaderName.requestID: RequestID.make()],
-            body: .init(byteBuffer: buffer)
-        )
+    /// The 413 of a body past `maxBodyBytes` (declared by Content-Length, or as it streams in).
+    func tooLargeResponse(to head: HTTPRequestHead, logger: Logger) -> GatewayResponse {
+        let headers = RequestHeaders(head.headers)
+        return finish(.failure(tooLarge()), beginExchange(logger: logger, acceptEncoding: headers.acceptEncoding))
     }
 
-    func respond(to request: Request, logger: Logger) async -> Response {
+    private func beginExchange(logger: Logger, acceptEncoding: String?) -> Exchange {
         let requestID = RequestID.make()
         // Metadata and timing only when they will be logged: setting logger metadata costs an
         // allocation per request.
         let debugging = logger.logLevel <= .debug
         var logger = logger
         if debugging { logger[metadataKey: "request.id"] = .string(requestID) }
-        let headers = RequestHeaders(request.headers)
-        let acceptsGzip = Gzip.isAccepted(by: headers.acceptEncoding)
-        let start = debugging ? ContinuousClock.now : nil
-        var operation = "-"
+        return Exchange(
+            requestID: requestID, acceptsGzip: Gzip.isAccepted(by: acceptEncoding),
+            start: debugging ? ContinuousClock.now : nil, logger: logger
+        )
+    }
+
+    /// The response to the operation's result: its JSON, or the error's.
+    func finish(_ result: Result<[UInt8], any Error>, _ exchange: Exchange) -> GatewayResponse {
         let status: HTTPResponse.Status
         let body: [UInt8]
-        do {
-            let raw = try await collectBody(of: request, contentLength: headers.contentLength)
-            try authenticator.authenticate(request.head, body: raw, authorization: headers.authorization)
-            operation = try Self.operation(target: headers.target)
-            let json = try decode(raw, contentEncoding: headers.contentEncoding)
-            body = try await service.handle(operation: operation, body: Array(buffer: json))
-            status = .ok
-        } catch let error as DynamoDBError {
+        let operation = exchange.operation
+        switch result {
+        case .success(let output):
+            (status, body) = (.ok, output)
+        case .failure(let error as DynamoDBError):
             let response = ErrorResponse(error)
             (status, body) = (response.status, response.body)
-            logger.debug("\(operation) failed", metadata: ["error.code": .string(error.code.name)])
-        } catch {
+            exchange.logger.debug("\(operation) failed", metadata: ["error.code": .string(error.code.name)])
+        case .failure(let error):
             let response = ErrorResponse.internalServerError
             (status, body) = (response.status, response.body)
-            logger.error(
+            exchange.logger.error(
                 "\(operation) failed with an internal error",
-                metadata: ["request.id": .string(requestID), "error": .string(String(reflecting: error))]
+                metadata: ["request.id": .string(exchange.requestID), "error": .string(String(reflecting: error))]
             )
         }
-        if let start {
-            logger.debug(
+        if let start = exchange.start {
+            exchange.logger.debug(
                 "\(operation) \(status.code)",
                 metadata: ["duration": .stringConvertible(ContinuousClock.now - start)]
             )
         }
-        return makeResponse(status: status, body: body, requestID: requestID, gzip: acceptsGzip)
+        return makeResponse(status: status, body: body, requestID: exchange.requestID, gzip: exchange.acceptsGzip)
     }
 
     /// The JSON body of a DynamoDB response: headers, optional gzip, and the CRC-32 of what is sent.
-    func makeResponse(status: HTTPResponse.Status, body: [UInt8], requestID: String, gzip: Bool) -> Response {
+    func makeResponse(status: HTTPResponse.Status, body: [UInt8], requestID: String, gzip: Bool) -> GatewayResponse {
         var buffer = ByteBuffer(bytes: body)
-        var headers: HTTPFields = [
-            .contentType: Self.contentType,
-            HeaderName.requestID: requestID,
+        var headers: HTTPHeaders = [
+            "Content-Type": Self.contentType,
+            "x-amzn-RequestId": requestID,
         ]
         if gzip, body.count >= configuration.gzipThresholdBytes, let compressed = try? Gzip.compress(buffer) {
             buffer = compressed
-            headers[.contentEncoding] = "gzip"
+            headers.add(name: "Content-Encoding", value: "gzip")
         }
         let crc = buffer.withUnsafeReadableBytes { CRC32.checksum($0) }
-        headers[HeaderName.crc32] = String(crc)
-        headers[.contentLength] = String(buffer.readableBytes)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
+        headers.add(name: "x-amz-crc32", value: String(crc))
+        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        return GatewayResponse(status: status, headers: headers, body: buffer)
+    }
+
+    /// Checks the signature; the request is turned into HTTPTypes' form (as Hummingbird turned every
+    /// request) only when there is a signature to verify.
+    private func authenticate(_ head: HTTPRequestHead, body: ByteBuffer, authorization: String?) throws {
+        guard case .verify = authenticator.authentication else {
+            return try authenticator.checkShape(authorization: authorization)
+        }
+        let request = try HTTPRequest(head, secure: false, splitCookie: false)
+        try authenticator.authenticate(request, body: body, authorization: authorization)
     }
 
     /// The operation named by X-Amz-Target, which must be `DynamoDB_20120810.<Operation>`.
@@ -130,20 +199,9 @@ public struct DynamoDBGateway: Sendable {
         return String(target.dropFirst(targetPrefix.count))
     }
 
-    private func collectBody(of request: Request, contentLength: String?) async throws -> ByteBuffer {
-        let limit = configuration.maxBodyBytes
-        if let declared = contentLength.flatMap(Int.init), declared > limit {
-            throw tooLarge()
-        }
-        do {
-            return try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge()
-        }
-    }
-
     private func decode(_ raw: ByteBuffer, contentEncoding: String?) throws(DynamoDBError) -> ByteBuffer {
-        let codings = (contentEncoding ?? "").split(separator: ",")
+        guard let contentEncoding else { return raw }
+        let codings = contentEncoding.split(separator: ",")
             .map { $0.trimmingSpaces.lowercased() }
             .filter { !$0.isEmpty && $0 != "identity" }
         switch codings {
@@ -161,7 +219,7 @@ public struct DynamoDBGateway: Sendable {
                 }
             }
         default:
-            throw DynamoDBError(.serialization, "Unsupported Content-Encoding: \(contentEncoding ?? "")")
+            throw DynamoDBError(.serialization, "Unsupported Content-Encoding: \(contentEncoding)")
         }
     }
 
@@ -171,11 +229,5 @@ public struct DynamoDBGateway: Sendable {
             "Request body too large: this server accepts at most \(configuration.maxBodyBytes) bytes "
                 + "(strata-server --max-body-bytes)."
         )
-    }
-
-    enum HeaderName {
-        static let target = HTTPField.Name("X-Amz-Target")!
-        static let requestID = HTTPField.Name("x-amzn-RequestId")!
-        static let crc32 = HTTPField.Name("x-amz-crc32")!
     }
 }

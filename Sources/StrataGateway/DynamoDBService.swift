@@ -11,11 +11,22 @@ public protocol DynamoDBService: Sendable {
     /// Returns the JSON response body. Throws DynamoDBError (module Strata) for DynamoDB errors.
     func handle(operation: String, body: [UInt8]) async throws -> [UInt8]
 
+    /// The same answer as `handle`, given on the calling thread, for an operation that takes
+    /// microseconds and never waits for the disk or for other requests (for strata-server: GetItem,
+    /// and PutItem, DeleteItem and UpdateItem when the database does not sync). Returns nil, having
+    /// done nothing, for every other operation, which then goes to `handle`.
+    ///
+    /// The gateway calls it on one of its worker threads, never on an event loop or on Swift's
+    /// cooperative pool. By default it answers nothing this way.
+    func handleSynchronously(operation: String, body: [UInt8]) throws -> [UInt8]?
+
     /// Called once on graceful shutdown, after the HTTP server has stopped accepting requests and
     /// every in-flight request has been answered: close the database here.
     func shutdown() async throws
 }
 
 extension DynamoDBService {
+    public func handleSynchronously(operation: String, body: [UInt8]) throws -> [UInt8]? { nil }
+
     public func shutdown() async throws {}
 }

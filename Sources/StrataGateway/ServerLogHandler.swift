@@ -2,8 +2,9 @@ import Logging
 
 /// The server's log handler: swift-log's `StreamLogHandler` (standard error) with metadata kept as
 /// a plain dictionary. StreamLogHandler renders its metadata into text every time an entry is set,
-/// and Hummingbird sets one (`hb.request.id`) on every request whether or not anything is logged;
-/// here the metadata is only rendered when a line is written, with the same result.
+/// and Hummingbird's router sets one (`hb.request.id`) on every request it routes whether or not
+/// anything is logged; here the metadata is only rendered when a line is written, with the same
+/// result.
 public struct ServerLogHandler: LogHandler {
     private var stream: StreamLogHandler
     public var metadata: Logger.Metadata = [:]

@@ -42,7 +42,8 @@ public enum StrataServer {
         try await app.runService()
     }
 
-    /// The Hummingbird application behind `run`, for tests that drive it directly.
+    /// The application behind `run`, for tests that drive it directly: Hummingbird's server and
+    /// service group around the gateway's own HTTP/1 pipeline (`GatewayChildChannel`).
     public static func application(
         service: any DynamoDBService,
         host: String,
@@ -51,11 +52,27 @@ public enum StrataServer {
         logger: Logger,
         onRunning: @escaping @Sendable (_ endpoint: String) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let gateway = DynamoDBGateway(service: service, configuration: configuration)
-        return Application(
-            router: gateway.router(),
+        application(
+            gateway: DynamoDBGateway(service: service, configuration: configuration),
+            host: host, port: port, logger: logger, onRunning: onRunning
+        )
+    }
+
+    /// `application` for a gateway made by the caller (tests pin its clock).
+    package static func application(
+        gateway: DynamoDBGateway,
+        host: String,
+        port: Int,
+        logger: Logger,
+        onRunning: @escaping @Sendable (_ endpoint: String) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            // Hummingbird's application wants a responder; no request reaches it, the gateway's
+            // pipeline answers every one.
+            router: Router(),
+            server: .dynamoDB(gateway),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            services: [ServiceShutdown(service: service, logger: logger)],
+            services: [ServiceShutdown(service: gateway.service, logger: logger)],
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -40,10 +40,7 @@ struct RequestAuthenticator: Sendable {
     /// `authorization` is the request's Authorization header, already looked up by the caller.
     func authenticate(_ head: HTTPRequest, body: ByteBuffer, authorization: String?) throws(DynamoDBError) {
         guard case .verify(let store) = authentication else {
-            if let authorization, !AuthorizationHeader.isWellFormed(authorization) {
-                _ = try AuthorizationHeader(parsing: authorization)
-            }
-            return
+            return try checkShape(authorization: authorization)
         }
         guard let authorization else {
             throw DynamoDBError(GatewayErrorCode.missingAuthenticationToken, "Request is missing Authentication Token")
@@ -128,6 +125,15 @@ struct RequestAuthenticator: Sendable {
         )
         guard SignatureV4.constantTimeEqual(expected, header.signature.lowercased()) else {
             throw DynamoDBError(GatewayErrorCode.invalidSignature, Self.signatureMismatchMessage)
+        }
+    }
+
+    /// Accept-all mode: a present Authorization header must still be well-formed SigV4. The
+    /// header's shape is checked over its UTF-8 bytes; only a header the check refuses is parsed,
+    /// for the parser's error.
+    func checkShape(authorization: String?) throws(DynamoDBError) {
+        if let authorization, !AuthorizationHeader.isWellFormed(authorization) {
+            _ = try AuthorizationHeader(parsing: authorization)
         }
     }
 

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import NIOCore
+
+/// The threads a request goes to when its body is complete: the gateway's checks, the operation
+/// (when the service answers it synchronously) and the response's encoding run here, never on an
+/// event loop, whose threads only read and write sockets.
+///
+/// One queue, shared by every connection, and a few plain threads (not Swift's cooperative pool,
+/// which the operations must not block). A thread takes one job at a time and sleeps only when
+/// the queue is empty, so under load requests flow through without a wake-up each. A sleeping
+/// thread is woken only when no thread is awake, or when the queue outgrows the awake ones (one
+/// is blocked in the engine, or they cannot keep up), and the thread woken is the one that went
+/// to sleep last (each has its own condition variable): usually one thread does all the work, on
+/// a warm cache, and the others are there for when it blocks.
+final class GatewayWorkers: @unchecked Sendable {
+    // `mutex` guards `jobs`, `idle`, `woken` and `stopping`.
+    typealias Job = @Sendable () -> Void
+
+    /// The process's workers, started on first use and never stopped (as NIO's singleton event
+    /// loop group): four threads, or one per core where there are more.
+    static let shared = GatewayWorkers(threads: max(4, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Jobs queued per awake thread before another thread is woken.
+    static let backlogPerThread = 16
+
+    let threadCount: Int
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// One condition variable per thread, so the thread woken can be chosen.
+    private let conditions: UnsafeMutablePointer<pthread_cond_t>
+    private var jobs = CircularBuffer<Job>(initialCapacity: 256)
+    /// Sleeping threads, the one that went to sleep last at the end.
+    private var idle: [Int] = []
+    /// Per thread: taken off `idle` and signalled, and not yet awake.
+    private var woken: [Bool]
+    /// Set by `stop()`: the threads finish the queue and exit.
+    private var stopping = false
+
+    init(threads: Int) {
+        precondition(threads > 0, "a worker pool needs at least one thread")
+        threadCount = threads
+        woken = Array(repeating: false, count: threads)
+        idle.reserveCapacity(threads)
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        conditions = .allocate(capacity: threads)
+        for index in 0..<threads {
+            (conditions + index).initialize(to: pthread_cond_t())
+            pthread_cond_init(conditions + index, nil)
+        }
+        for index in 0..<threads {
+            let thread = Thread { [self] in run(index) }
+            thread.name = "strata-gw-\(index)"  // Linux keeps 15 characters
+            thread.start()
+        }
+    }
+
+    /// Queues `job`; one of the threads runs it soon. Called on an event loop.
+    func submit(_ job: @escaping Job) {
+        pthread_mutex_lock(mutex)
+        jobs.append(job)
+        let wake = threadsToWake()
+        pthread_mutex_unlock(mutex)
+        for index in wake { pthread_cond_signal(conditions + index) }
+    }
+
+    /// The sleeping threads to wake for the jobs queued, taken off `idle`. Under `mutex`.
+    private func threadsToWake() -> [Int] {
+        var wake: [Int] = []
+        while let last = idle.last {
+            let awake = threadCount - idle.count
+            guard awake == 0 || jobs.count > Self.backlogPerThread * awake else { break }
+            idle.removeLast()
+            woken[last] = true
+            wake.append(last)
+        }
+        return wake
+    }
+
+    /// Lets the threads finish the jobs queued and exit (tests make their own pools); jobs
+    /// submitted afterwards never run. The shared pool is never stopped.
+    package func stop() {
+        pthread_mutex_lock(mutex)
+        stopping = true
+        let sleepers = idle
+        for index in sleepers { woken[index] = true }
+        idle.removeAll()
+        pthread_mutex_unlock(mutex)
+        for index in sleepers { pthread_cond_signal(conditions + index) }
+    }
+
+    private func run(_ index: Int) {
+        pthread_mutex_lock(mutex)
+        while true {
+            while jobs.isEmpty {
+                if stopping {
+                    pthread_mutex_unlock(mutex)
+                    return
+                }
+                idle.append(index)
+                woken[index] = false
+                while !woken[index] {
+                    pthread_cond_wait(conditions + index, mutex)
+                }
+            }
+            let job = jobs.removeFirst()
+            pthread_mutex_unlock(mutex)
+            job()
+            pthread_mutex_lock(mutex)
+        }
+    }
+}
