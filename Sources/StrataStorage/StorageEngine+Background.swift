@@ -35,11 +35,14 @@ extension StorageEngine {
             }
             throw error
         }
-        lock.withLock {
+        let dropped = lock.withLock {
             versions.install(next)
             versions.noteApplied(edit)
             if let n = newManifestNumber { versions.manifestNumber = n }
+            // Spare iterators pin the old version: let it go before obsolete files are swept.
+            return iteratorPool.dropSpares()
         }
+        iteratorPool.recycleDropped(dropped)
     }
 
     // MARK: flush
