@@ -14,6 +14,7 @@ struct BenchConfig: Sendable {
     var compression: Bool
     var cacheBytes: Int
     var memtableBytes: Int?
+    var restartInterval: Int?
     var sync: Bool
     var json: Bool
     var keep: Bool
@@ -25,6 +26,7 @@ struct BenchConfig: Sendable {
         o.blockCacheBytes = cacheBytes
         o.bloomBitsPerKey = 10
         if let m = memtableBytes { o.memtableBytes = m }
+        if let r = restartInterval { o.blockRestartInterval = r }
         return o
     }
 }

@@ -44,6 +44,9 @@ struct StrataBench: ParsableCommand {
     @Option(name: .customLong("write_buffer_size"), help: "Memtable bytes (default: the engine's).")
     var writeBufferSize: Int?
 
+    @Option(name: .customLong("block_restart_interval"), help: "Entries between restart points in data blocks (default: the engine's).")
+    var blockRestartInterval: Int?
+
     @Flag(help: "Sync every write (fillsync always syncs).")
     var sync = false
 
@@ -62,6 +65,7 @@ struct StrataBench: ParsableCommand {
         guard valueSize > 0, valueSize <= 4000 else { throw ValidationError("--value_size must be in 1...4000") }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be in 1...256") }
         guard compression == "lz4" || compression == "none" else { throw ValidationError("--compression must be lz4 or none") }
+        guard (blockRestartInterval ?? 1) >= 1 else { throw ValidationError("--block_restart_interval must be at least 1") }
         guard syncNum >= 0, (reads ?? 1) >= 0, cacheSize >= 0 else { throw ValidationError("counts must not be negative") }
     }
 
@@ -70,7 +74,7 @@ struct StrataBench: ParsableCommand {
             benchmarks: benchmarks.split(separator: ",").map { String($0).trimmingSpaces },
             num: num, reads: reads ?? num, syncNum: syncNum, valueSize: valueSize, threads: threads,
             db: db ?? "/tmp/strata-bench-\(getpid())", compression: compression == "lz4", cacheBytes: cacheSize,
-            memtableBytes: writeBufferSize, sync: sync, json: json, keep: keep, progress: progress)
+            memtableBytes: writeBufferSize, restartInterval: blockRestartInterval, sync: sync, json: json, keep: keep, progress: progress)
         try Runner(config: config).run()
     }
 }

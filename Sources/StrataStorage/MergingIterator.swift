@@ -89,7 +89,16 @@ final class MergingIterator: InternalIterator {
         }
     }
     var error: StorageError? {
-        for c in children { if let e = c.error { return e } }
+        // Memtable iterators never fail; level iterators are asked without dispatch or retains.
+        for i in 0..<children.count {
+            switch direct[i] {
+            case .memtable: continue
+            case .level(let l):
+                if let e = l._withUnsafeGuaranteedRef({ $0.error }) { return e }
+            case .other:
+                if let e = children[i].error { return e }
+            }
+        }
         return nil
     }
 

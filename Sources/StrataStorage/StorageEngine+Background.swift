@@ -35,11 +35,14 @@ extension StorageEngine {
             }
             throw error
         }
-        lock.withLock {
+        let dropped = lock.withLock {
             versions.install(next)
             versions.noteApplied(edit)
             if let n = newManifestNumber { versions.manifestNumber = n }
+            // Spare iterators pin the old version: let it go before obsolete files are swept.
+            return iteratorPool.dropSpares()
         }
+        iteratorPool.recycleDropped(dropped)
     }
 
     // MARK: flush
@@ -213,6 +216,10 @@ extension StorageEngine {
         var seenKey = false
         let maxGrandparentOverlap = UInt64(10 * options.targetSegmentBytes)
         var counter = 0
+        var base = c.baseLevelCursor()
+        /// The entry's key with sequence number 0 (see "What is dropped" in Docs/architecture.md).
+        var zeroedKey: [UInt8] = []
+        var zeroedCount: UInt64 = 0
 
         func finishOutput() throws {
             guard let w = writer, let f = file else { return }
@@ -270,11 +277,17 @@ extension StorageEngine {
                     }
                 }
                 var drop = false
+                var zero = false
                 if lastSequenceForKey <= smallestSnapshot {
                     drop = true  // a newer entry of this key is visible to every snapshot
-                } else if UInt8(trailer & 0xff) == EntryKind.deletion.rawValue && seq <= smallestSnapshot
-                            && c.isBaseLevel(for: userKey) {
-                    drop = true  // a tombstone with nothing older beneath it
+                } else if seq <= smallestSnapshot && base.isBaseLevel(for: userKey) {
+                    if UInt8(trailer & 0xff) == EntryKind.deletion.rawValue {
+                        drop = true  // a tombstone with nothing older beneath it
+                    } else {
+                        // The oldest entry any snapshot can see, with nothing beneath it: its
+                        // sequence number tells no reader anything, and 0 compresses well.
+                        zero = seq != 0
+                    }
                 }
                 lastSequenceForKey = seq
                 if !drop {
@@ -288,7 +301,15 @@ extension StorageEngine {
                         file = f
                         writer = SegmentWriter(file: f, options: options)
                     }
-                    try writer!.add(key, input.value)
+                    if zero {
+                        zeroedKey.removeAll(keepingCapacity: true)
+                        zeroedKey.append(contentsOf: userKey)
+                        putFixed64(packTrailer(0, .value), into: &zeroedKey)
+                        try zeroedKey.withUnsafeBytes { try writer!.add($0, input.value) }
+                        zeroedCount += 1
+                    } else {
+                        try writer!.add(key, input.value)
+                    }
                 }
                 input.next()
             }
@@ -316,6 +337,7 @@ extension StorageEngine {
             stats.compactionCount += 1
             stats.compactionBytesRead += c.inputBytes
             stats.compactionBytesWritten += outputs.reduce(0) { $0 + $1.size }
+            stats.compactionZeroedSequences += zeroedCount
             deleteObsoleteFiles()
             backgroundDone.broadcast()
         }

@@ -292,14 +292,30 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     /// An iterator over the keys in [lowerBound, upperBound) as of the read options' snapshot.
     public func makeIterator(options readOptions: ReadOptions = ReadOptions(), lowerBound: [UInt8]? = nil,
                              upperBound: [UInt8]? = nil) throws -> StorageIterator {
-        let (seq, mem, imms, version) = try readView(readOptions)
-        // An empty memtable can only gain entries newer than `seq`, which the iterator never shows.
-        var children = ContiguousArray<any InternalIterator>()
-        children.reserveCapacity(1 + imms.count + version.levels[0].count + Version.levelCount - 1)
-        if !mem.isEmpty { children.append(mem.makeIterator()) }
-        for imm in imms.reversed() where !imm.isEmpty { children.append(imm.makeIterator()) }
-        version.appendIterators(to: &children, cache: segments, fillCache: readOptions.fillCache, pool: iteratorPool)
-        return StorageIterator(iter: MergingIterator(children), sequence: seq, version: version,
+        lock.lock()
+        if closed {
+            lock.unlock()
+            throw StorageError(.closed, "the database is closed", file: path)
+        }
+        let seq = readOptions.snapshot?.sequence.rawValue ?? versions.lastSequence
+        let mem = mem, imms = imms
+        // The generation goes with the version: both change together under the lock.
+        let shape = IteratorPool.Shape(version: versions.current, mem: mem, memIncluded: !mem.isEmpty, imms: imms,
+                                       fillCache: readOptions.fillCache, generation: iteratorPool.generation)
+        lock.unlock()
+        let merging: MergingIterator
+        if let spare = iteratorPool.mergingIterator(for: shape) {
+            merging = spare
+        } else {
+            // An empty memtable can only gain entries newer than `seq`, which the iterator never shows.
+            var children = ContiguousArray<any InternalIterator>()
+            children.reserveCapacity(1 + imms.count + shape.version.levels[0].count + Version.levelCount - 1)
+            if shape.memIncluded { children.append(mem.makeIterator()) }
+            for imm in imms.reversed() where !imm.isEmpty { children.append(imm.makeIterator()) }
+            shape.version.appendIterators(to: &children, cache: segments, fillCache: readOptions.fillCache, pool: iteratorPool)
+            merging = MergingIterator(children)
+        }
+        return StorageIterator(iter: merging, sequence: seq, shape: shape,
                                snapshot: readOptions.snapshot, pool: iteratorPool,
                                lowerBound: lowerBound, upperBound: upperBound)
     }

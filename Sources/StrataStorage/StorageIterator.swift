@@ -6,10 +6,11 @@
 public final class StorageIterator {
     private let iter: MergingIterator
     private let sequence: UInt64
-    /// Keeps the version's files alive (memtables are held by their iterators).
-    private let version: Version
+    /// What `iter` was built over; keeps the version's files alive (memtables are held by their
+    /// iterators).
+    private let shape: IteratorPool.Shape
     private let snapshot: Snapshot?
-    /// Takes back the level iterators when this iterator is released.
+    /// Takes back the merging iterator (or its level iterators) when this iterator is released.
     private let pool: IteratorPool?
     public let lowerBound: [UInt8]?
     public let upperBound: [UInt8]?
@@ -21,19 +22,19 @@ public final class StorageIterator {
     private var savedValue = ReusableBytes()
     private var boundError: StorageError?
 
-    init(iter: MergingIterator, sequence: UInt64, version: Version, snapshot: Snapshot?, pool: IteratorPool?,
+    init(iter: MergingIterator, sequence: UInt64, shape: IteratorPool.Shape, snapshot: Snapshot?, pool: IteratorPool?,
          lowerBound: [UInt8]?, upperBound: [UInt8]?) {
         self.iter = iter
         self.pool = pool
         self.sequence = sequence
-        self.version = version
+        self.shape = shape
         self.snapshot = snapshot
         self.lowerBound = lowerBound
         self.upperBound = upperBound
     }
 
     deinit {
-        pool?.recycle(iter.children)
+        pool?.recycle(iter, shape: shape)
         savedKey.deallocate()
         savedValue.deallocate()
     }

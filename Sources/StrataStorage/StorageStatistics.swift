@@ -22,6 +22,9 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
     public var flushCount = 0
     public var compactionCount = 0
     public var trivialMoveCount = 0
+    /// Entries compactions wrote with sequence number 0 (the oldest visible entry of a key that
+    /// no deeper level holds).
+    public var compactionZeroedSequences: UInt64 = 0
     public var blockCacheHits = 0
     public var blockCacheMisses = 0
     public var blockCacheBytes = 0

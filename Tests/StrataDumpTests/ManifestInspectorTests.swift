@@ -92,6 +92,27 @@ import Testing
         #expect(reopened.orphans.isEmpty)
     }
 
+    /// A full compaction writes the surviving entries with sequence number 0: the check passes,
+    /// the segments and the manifest say 0...0, and the manifest keeps the real last sequence.
+    @Test func zeroedSequencesPassTheCheck() throws {
+        let db = TestDatabase()
+        try db.fill(count: 100, deleted: [3, 50])
+        let engine = try db.open()
+        try engine.compactRange()
+        try engine.close()
+        let report = try DatabaseReport.inspect(directory: db.dir, fileSystem: db.fs)
+        #expect(report.ok, "\(report.problems)")
+        #expect(report.manifest.lastSequence == 102)
+        let files = report.manifest.levels.flatMap(\.files)
+        #expect(!files.isEmpty)
+        #expect(files.allSatisfy { $0.smallestSequence == 0 && $0.largestSequence == 0 })
+        #expect(files.reduce(0) { $0 + $1.entries } == 98)
+        let seg = try SegmentInspector(path: db.path(files[0].name), fileSystem: db.fs)
+        #expect(InspectionText.segment(seg.summary).split(separator: "\n").contains("sequences       0...0"))
+        #expect(try seg.entries().allSatisfy { $0.sequence == 0 && $0.kind == "value" })
+        #expect(SegmentInspector.check(path: db.path(files[0].name), fileSystem: db.fs).ok)
+    }
+
     @Test func manifestFileCanBeReadDirectly() throws {
         let db = try Self.twoSegments()
         let name = try #require(try db.names().first { $0.hasPrefix("MANIFEST-") })

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StrataStorage
 
@@ -161,5 +162,37 @@ import Testing
         fs.setContents(of: path, data)
         let e = #expect(throws: StorageError.self) { try SegmentReader(file: try fs.openReadable(path), number: FileNumber(7), cache: nil) }
         #expect(e?.code == .unsupportedVersion)
+    }
+}
+
+/// Blocks of a mapped segment are verified and decompressed in place: damage must still be
+/// caught by the checksum, never read as data.
+@Suite struct MappedBlockTests {
+    @Test func flippedByteInAMappedSegmentFailsItsChecksum() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let o = StorageOptions.small(background: false)
+        var db = try StorageEngine.open(at: dir.db, options: o)
+        for i in 0..<500 { try db.put(bytes("key\(10000 + i)"), bytes(String(repeating: "v", count: 40) + "\(i)")) }
+        try db.flush()
+        #expect(try db.allEntries().count == 500)
+        try db.close()
+        // One byte of the first data block of every segment.
+        let segs = try FileManager.default.contentsOfDirectory(atPath: dir.db).filter { $0.hasSuffix(".seg") }
+        #expect(!segs.isEmpty)
+        for s in segs {
+            let url = URL(fileURLWithPath: dir.db + "/" + s)
+            var data = [UInt8](try Data(contentsOf: url))
+            data[10] ^= 0x40
+            try Data(data).write(to: url)
+        }
+        db = try StorageEngine.open(at: dir.db, options: o)
+        let it = try db.makeIterator()
+        it.seekToFirst()
+        while it.isValid { it.next() }
+        let e = #expect(throws: StorageError.self) { try it.check() }
+        #expect(e?.code == .corruption)
+        #expect(e?.message == "block checksum mismatch")
+        try db.close()
     }
 }

@@ -34,17 +34,8 @@ struct Compaction {
         return (lo, hi)
     }
 
-    /// True if no level below the output holds `userKey`, so a tombstone for it may be dropped.
-    func isBaseLevel(for userKey: UnsafeRawBufferPointer) -> Bool {
-        for files in deeperLevels {
-            for f in files {
-                let aboveStart = f.smallest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)])) } >= 0
-                let belowEnd = f.largest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)])) } <= 0
-                if aboveStart && belowEnd { return false }
-            }
-        }
-        return true
-    }
+    /// A cursor over `deeperLevels` for a compaction's user keys, which come in ascending order.
+    func baseLevelCursor() -> BaseLevelCursor { BaseLevelCursor(deeperLevels) }
 
     /// Picks the compaction the version needs most, or nil if none is due.
     static func pick(_ v: Version, compactPointers: [[UInt8]?], options: StorageOptions) -> Compaction? {
@@ -84,5 +75,47 @@ struct Compaction {
                                deeperLevels: Array(v.levels.dropFirst(level + 1)), outputLevel: level)
         c.allowTrivialMove = false
         return c
+    }
+}
+
+/// Answers "does any level below the compaction's output hold this user key?" for user keys asked
+/// in ascending order, as a compaction meets them: one position per level only moves forward
+/// (LevelDB's `level_ptrs_`), so a key costs about two key comparisons per deeper level, not a
+/// scan of its files. The levels are sorted and disjoint (never level 0).
+///
+/// A key no deeper level holds may lose its tombstone, and its oldest visible value may get
+/// sequence number 0 (see Docs/architecture.md, "What is dropped").
+struct BaseLevelCursor {
+    private let levels: [[FileMetadata]]
+    private var positions: [Int]
+
+    init(_ levels: [[FileMetadata]]) {
+        self.levels = levels.filter { !$0.isEmpty }
+        positions = Array(repeating: 0, count: self.levels.count)
+    }
+
+    /// True if no deeper level's key range holds `userKey`. Keys must not decrease between calls.
+    mutating func isBaseLevel(for userKey: UnsafeRawBufferPointer) -> Bool {
+        for l in 0..<levels.count {
+            let files = levels[l]
+            var i = positions[l]
+            while i < files.count {
+                let f = files[i]
+                let belowEnd = f.largest.withUnsafeBytes {
+                    compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8))
+                } <= 0
+                if belowEnd {
+                    let aboveStart = f.smallest.withUnsafeBytes {
+                        compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8))
+                    } >= 0
+                    positions[l] = i
+                    if aboveStart { return false }
+                    break
+                }
+                i += 1
+            }
+            positions[l] = i
+        }
+        return true
     }
 }

@@ -42,7 +42,14 @@ public protocol ReadableFile: AnyObject, Sendable {
     func size() throws -> Int64
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
     func read(at offset: Int64, count: Int) throws -> [UInt8]
+    /// The bytes [offset, offset + count) in place, when the file is memory-mapped and holds
+    /// them; valid while the file is open and referenced. Nil means "use `read`".
+    func mappedBytes(at offset: Int64, count: Int) -> UnsafeRawBufferPointer?
     func close()
+}
+
+extension ReadableFile {
+    public func mappedBytes(at offset: Int64, count: Int) -> UnsafeRawBufferPointer? { nil }
 }
 
 public protocol FileLock: AnyObject, Sendable {

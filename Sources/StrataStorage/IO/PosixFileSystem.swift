@@ -239,10 +239,15 @@ final class PosixReadableFile: ReadableFile, @unchecked Sendable {  // pread is 
         return Int64(st.st_size)
     }
 
-    func read(at offset: Int64, count: Int) throws -> [UInt8] {
-        if let mapping, offset >= 0, count >= 0, offset <= Int64(mappedLength), count <= mappedLength - Int(offset) {
-            return [UInt8](UnsafeRawBufferPointer(start: mapping + Int(offset), count: count))
+    func mappedBytes(at offset: Int64, count: Int) -> UnsafeRawBufferPointer? {
+        guard let mapping, offset >= 0, count >= 0, offset <= Int64(mappedLength), count <= mappedLength - Int(offset) else {
+            return nil
         }
+        return UnsafeRawBufferPointer(start: mapping + Int(offset), count: count)
+    }
+
+    func read(at offset: Int64, count: Int) throws -> [UInt8] {
+        if let p = mappedBytes(at: offset, count: count) { return [UInt8](p) }
         var total = 0
         let out = try [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
             while total < count {

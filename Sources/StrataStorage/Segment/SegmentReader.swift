@@ -77,14 +77,34 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
         return (bytes, type)
     }
 
-    /// Reads, verifies and (if needed) decompresses a block.
+    /// Reads, verifies and (if needed) decompresses a block. From a mapped file the stored bytes
+    /// are checked and decompressed in place (no copy into an array first).
     static func readBlock(file: any ReadableFile, handle: BlockHandle) throws -> Block {
-        let (bytes, type) = try readRaw(file: file, handle: handle)
+        guard handle.size <= maxBlockBytes, handle.offset <= UInt64(Int64.max) - maxBlockBytes,
+              let stored = file.mappedBytes(at: Int64(handle.offset), count: Int(handle.size) + SegmentFormat.blockTrailerSize) else {
+            let (bytes, type) = try readRaw(file: file, handle: handle)
+            return try bytes.withUnsafeBytes { try decodeBlock($0, type: type, file: file, handle: handle) }
+        }
+        let size = Int(handle.size)
+        let crcStored = CRC32C.unmask(loadFixed32(stored, size + 1))
+        guard crcStored == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: stored[0..<(size + 1)])) else {
+            throw StorageError.corruption("block checksum mismatch", file: file.path, offset: Int64(handle.offset))
+        }
+        let typeByte = stored[size]
+        guard let type = CompressionType(rawValue: typeByte) else {
+            throw StorageError.corruption("unknown block compression type \(typeByte)", file: file.path, offset: Int64(handle.offset) + Int64(size))
+        }
+        return try decodeBlock(UnsafeRawBufferPointer(rebasing: stored[0..<size]), type: type, file: file, handle: handle)
+    }
+
+    /// A block from its verified stored contents (the trailer excluded).
+    private static func decodeBlock(_ contents: UnsafeRawBufferPointer, type: CompressionType, file: any ReadableFile,
+                                    handle: BlockHandle) throws -> Block {
         switch type {
         case .none:
-            return try bytes.withUnsafeBytes { try Block(copying: $0, file: file.path, offset: Int64(handle.offset)) }
+            return try Block(copying: contents, file: file.path, offset: Int64(handle.offset))
         case .lz4:
-            guard let raw = bytes.withUnsafeBytes({ LZ4Codec.decompress($0) }) else {
+            guard let raw = LZ4Codec.decompress(contents) else {
                 throw StorageError.corruption("LZ4 block does not decompress", file: file.path, offset: Int64(handle.offset))
             }
             return try Block(owning: raw, file: file.path, offset: Int64(handle.offset))
