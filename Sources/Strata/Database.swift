@@ -27,6 +27,7 @@ public final class Database: Sendable {
     let catalog: Catalog
     let locks = ItemLocks()
     let idempotency = IdempotencyCache()
+    let expressions = ExpressionCache()
     let closed = Atomic<Bool>(false)
 
     /// Opens (or creates) the database in `path` (ignored with `inMemory`).

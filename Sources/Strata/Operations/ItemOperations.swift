@@ -185,6 +185,23 @@ extension Database {
         return nil
     }
 
+    /// A PutItem's or DeleteItem's condition with its parameters checked (ExpressionAttributeNames
+    /// and Values well formed, all used, not mixed with legacy parameters); a ConditionExpression
+    /// seen before with the same names and values comes from the expression cache.
+    func writeCondition(expression: String?, expected: [String: ExpectedAttributeValue]?, conditionalOperator: ConditionalOperator?,
+                        names: [String: String]?, values: [String: AttributeValue]?) throws(DynamoDBError) -> ConditionExpression? {
+        let parse = { () throws(DynamoDBError) -> ExpressionCache.Parsed in
+            var attributes = try ExpressionAttributes(names: names, values: values)
+            try ExpressionParameters.checkAttributesNeedExpressions(names: names, values: values, anyExpression: expression != nil)
+            let condition = try Self.writeCondition(expression: expression, expected: expected,
+                                                    conditionalOperator: conditionalOperator, attributes: &attributes)
+            try attributes.checkAllUsed()
+            return ExpressionCache.Parsed(update: nil, condition: condition)
+        }
+        guard let expression, expected == nil, conditionalOperator == nil else { return try parse().condition }
+        return try expressions.parsed(.init(update: nil, condition: expression, names: names), values: values, parse: parse).condition
+    }
+
     static func conditionFailed(_ old: Item?, _ returnOnFailure: ReturnValuesOnConditionCheckFailure?) -> DynamoDBError {
         DynamoDBError(.conditionalCheckFailed, "The conditional request failed",
                       item: returnOnFailure == .allOld ? old : nil)
@@ -235,12 +252,9 @@ extension Database {
         if let rv = input.returnValues, rv != .none && rv != .allOld {
             throw .validation("Return values set to invalid value")
         }
-        var attributes = try ExpressionAttributes(names: input.expressionAttributeNames, values: input.expressionAttributeValues)
-        try ExpressionParameters.checkAttributesNeedExpressions(names: input.expressionAttributeNames, values: input.expressionAttributeValues,
-                                                                anyExpression: input.conditionExpression != nil)
-        let condition = try Self.writeCondition(expression: input.conditionExpression, expected: input.expected,
-                                                conditionalOperator: input.conditionalOperator, attributes: &attributes)
-        try attributes.checkAllUsed()
+        let condition = try writeCondition(expression: input.conditionExpression, expected: input.expected,
+                                           conditionalOperator: input.conditionalOperator,
+                                           names: input.expressionAttributeNames, values: input.expressionAttributeValues)
         let item = input.item
         let key = try table.engineKey(from: item) { "One or more parameter values were invalid: Missing the key \($0) in the item" }
         // Validated and encoded before the lock is taken: the item does not depend on the old one.
@@ -296,12 +310,9 @@ extension Database {
         if let rv = input.returnValues, rv != .none && rv != .allOld {
             throw .validation("Return values set to invalid value")
         }
-        var attributes = try ExpressionAttributes(names: input.expressionAttributeNames, values: input.expressionAttributeValues)
-        try ExpressionParameters.checkAttributesNeedExpressions(names: input.expressionAttributeNames, values: input.expressionAttributeValues,
-                                                                anyExpression: input.conditionExpression != nil)
-        let condition = try Self.writeCondition(expression: input.conditionExpression, expected: input.expected,
-                                                conditionalOperator: input.conditionalOperator, attributes: &attributes)
-        try attributes.checkAllUsed()
+        let condition = try writeCondition(expression: input.conditionExpression, expected: input.expected,
+                                           conditionalOperator: input.conditionalOperator,
+                                           names: input.expressionAttributeNames, values: input.expressionAttributeValues)
         let key = try table.engineKey(fromKey: input.key)
         let needsOld = condition != nil || input.returnValues == .allOld
         let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
@@ -327,6 +338,37 @@ extension Database {
 
     /// Parses an UpdateItem's update (UpdateExpression or legacy AttributeUpdates) and condition.
     static func parseUpdate(_ input: UpdateItemInput, table: TableMetadata) throws(DynamoDBError) -> (UpdateExpression?, ConditionExpression?) {
+        let parsed = try parseUpdateExpressions(input)
+        try checkUpdateSparesKey(parsed.update, table: table)
+        return (parsed.update, parsed.condition)
+    }
+
+    /// `parseUpdate`, with the expressions of a request seen before (same texts, names and
+    /// values, no legacy parameters) taken from the expression cache.
+    func parsedUpdate(_ input: UpdateItemInput, table: TableMetadata) throws(DynamoDBError) -> (UpdateExpression?, ConditionExpression?) {
+        guard input.attributeUpdates == nil, input.expected == nil, input.conditionalOperator == nil,
+              input.updateExpression != nil || input.conditionExpression != nil else {
+            return try Self.parseUpdate(input, table: table)
+        }
+        let key = ExpressionCache.Key(update: input.updateExpression, condition: input.conditionExpression, names: input.expressionAttributeNames)
+        let parsed = try expressions.parsed(key, values: input.expressionAttributeValues) { () throws(DynamoDBError) in
+            try Self.parseUpdateExpressions(input)
+        }
+        // The only check that depends on the table: it runs on every request.
+        try Self.checkUpdateSparesKey(parsed.update, table: table)
+        return (parsed.update, parsed.condition)
+    }
+
+    static func checkUpdateSparesKey(_ update: UpdateExpression?, table: TableMetadata) throws(DynamoDBError) {
+        guard let update else { return }
+        for action in update.actions where table.keyNames.contains(action.path.attributeName) {
+            let name = action.path.attributeName
+            throw .validation("One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
+        }
+    }
+
+    /// An UpdateItem's update and condition, with the rules on their parameters checked.
+    static func parseUpdateExpressions(_ input: UpdateItemInput) throws(DynamoDBError) -> ExpressionCache.Parsed {
         var legacy: [String] = []
         if input.attributeUpdates != nil { legacy.append("AttributeUpdates") }
         var modern: [String] = []
@@ -349,18 +391,12 @@ extension Database {
         let condition = try writeCondition(expression: input.conditionExpression, expected: input.expected,
                                            conditionalOperator: input.conditionalOperator, attributes: &attributes)
         try attributes.checkAllUsed()
-        if let update {
-            for action in update.actions where table.keyNames.contains(action.path.attributeName) {
-                let name = action.path.attributeName
-                throw .validation("One or more parameter values were invalid: Cannot update attribute \(name). This attribute is part of the key")
-            }
-        }
-        return (update, condition)
+        return ExpressionCache.Parsed(update: update, condition: condition)
     }
 
     public func updateItem(_ input: UpdateItemInput) throws(DynamoDBError) -> WriteItemOutput {
         let table = try table(input.tableName)
-        let (update, condition) = try Self.parseUpdate(input, table: table)
+        let (update, condition) = try parsedUpdate(input, table: table)
         let key = try table.engineKey(fromKey: input.key)
         let (old, result, sizes) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, UpdateResult, (old: Int, new: Int)) in
             let old = try readItem(key)

@@ -416,7 +416,7 @@ extension Database {
                                     conditionExpression: u.conditionExpression, expressionAttributeNames: u.expressionAttributeNames,
                                     expressionAttributeValues: u.expressionAttributeValues)
         input.returnValuesOnConditionCheckFailure = u.returnValuesOnConditionCheckFailure
-        let (update, condition) = try Self.parseUpdate(input, table: table)
+        let (update, condition) = try parsedUpdate(input, table: table)
         let key = try Self.actionKey { () throws(DynamoDBError) in try table.engineKey(fromRequestKey: u.key) }
         let valueBytes = (u.expressionAttributeValues ?? [:]).itemSize
         return TransactionAction(kind: .update(update), table: table, keyItem: u.key, key: key, condition: condition,
