@@ -267,4 +267,26 @@ struct ExpressionsUpdateTests {
                             values: [":inc": F.n("5")], to: ["mymap": .m(["counter": F.n("10")])])
         #expect(out == ["mymap": .m(["counter": F.n("15")])])
     }
+
+    /// ADD and DELETE read values as they were before the update, at the top level and below
+    /// it, and the item the caller holds is left as it was.
+    @Test func addReadsTheItemAsItWas() throws {
+        let item: Item = ["m": .m(["n": F.n("10")]), "c": F.n("5"), "s": .ss(["a", "b"]), "r": F.n("0")]
+        let out = try apply("REMOVE r ADD m.n :one, c :one DELETE s :a", values: [":one": F.n("1"), ":a": .ss(["a"])], to: item)
+        #expect(out == ["m": .m(["n": F.n("11")]), "c": F.n("6"), "s": .ss(["b"])])
+        #expect(item["c"] == F.n("5"))
+        #expect(item["s"] == .ss(["a", "b"]))
+        #expect(item["m"] == .m(["n": F.n("10")]))
+    }
+
+    /// A top-level ADD updates the item in place when the caller passes its only reference:
+    /// the result is right either way; the input the caller kept is untouched.
+    @Test func addInPlaceLeavesKeptCopiesAlone() throws {
+        let update = try F.update("ADD c :one SET d = c", values: [":one": F.n("1")])
+        var held: Item? = ["c": F.n("1")]
+        let kept = held
+        let out = try update.apply(to: held.take()).item
+        #expect(out == ["c": F.n("2"), "d": F.n("1")])
+        #expect(kept == ["c": F.n("1")])
+    }
 }

@@ -20,34 +20,45 @@ extension UpdateExpression {
     /// reads the item as it was before the update, and every list index names an element of
     /// the list as it was: several SETs past the end append in index order, and REMOVEs go
     /// from the highest index down.
-    public func apply(to existing: Item?) throws(DynamoDBError) -> UpdateResult {
-        let item = existing ?? [:]
+    ///
+    /// The item is updated in place when the caller gives up its last reference to it.
+    public func apply(to existing: consuming Item?) throws(DynamoDBError) -> UpdateResult {
+        let exists = existing != nil
+        var result = existing.take() ?? [:]
+        // ADD and DELETE read the value as it was. At the top level no other action can have
+        // touched it (paths are disjoint), so `result` still holds it; below the top level a
+        // REMOVE of a list element may have shifted it, so a copy of the item is kept.
+        let original: Item? = actions.contains(where: Self.readsNestedOldValue) ? result : nil
         var sets: [(DocumentPath, AttributeValue)] = []
         for case .set(let path, let value) in actions {
-            sets.append((path, try Self.evaluate(value, item)))
+            sets.append((path, try Self.evaluate(value, result)))
         }
-        var result = item
-        for (path, value) in sets.sorted(by: { Self.descending($1.0, $0.0) }) {
-            try Self.assign(value, at: path, in: &result)
+        if sets.count == 1 {
+            try Self.assign(sets[0].1, at: sets[0].0, in: &result)
+        } else {
+            for (path, value) in sets.sorted(by: { Self.descending($1.0, $0.0) }) {
+                try Self.assign(value, at: path, in: &result)
+            }
         }
 
-        let removals = actions.compactMap { a -> DocumentPath? in if case .remove(let p) = a { p } else { nil } }
+        var removals: [DocumentPath] = []
+        for case .remove(let p) in actions { removals.append(p) }
         for path in removals.sorted(by: { Self.descending($0, $1) }) {
             // DynamoDB ignores a nested REMOVE on an item that does not exist.
-            if existing == nil, !path.isTopLevel { continue }
+            if !exists, !path.isTopLevel { continue }
             try Self.remove(path, in: &result)
         }
 
         for action in actions {
             switch action {
             case .add(let path, let operand):
-                guard let existing = path.value(in: item) else {
+                guard let existing = path.isTopLevel ? result[path.attributeName] : original.flatMap(path.value(in:)) else {
                     try Self.assign(operand, at: path, in: &result)
                     continue
                 }
                 try Self.assign(try add(existing, operand), at: path, in: &result)
             case .delete(let path, let operand):
-                guard let existing = path.value(in: item) else { continue }
+                guard let existing = path.isTopLevel ? result[path.attributeName] : original.flatMap(path.value(in:)) else { continue }
                 if let remaining = try Self.subtract(existing, operand) {
                     try Self.assign(remaining, at: path, in: &result)
                 } else {
@@ -58,6 +69,14 @@ extension UpdateExpression {
             }
         }
         return UpdateResult(item: result, updatedPaths: paths)
+    }
+
+    /// An ADD or DELETE below the top level: it must read the item as it was before the update.
+    static func readsNestedOldValue(_ action: UpdateAction) -> Bool {
+        switch action {
+        case .add(let p, _), .delete(let p, _): !p.isTopLevel
+        case .set, .remove: false
+        }
     }
 
     static func evaluate(_ value: UpdateValue, _ item: Item) throws(DynamoDBError) -> AttributeValue {

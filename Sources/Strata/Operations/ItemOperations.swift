@@ -398,16 +398,22 @@ extension Database {
         let table = try table(input.tableName)
         let (update, condition) = try parsedUpdate(input, table: table)
         let key = try table.engineKey(fromKey: input.key)
+        // What the locked closure needs, so that it does not copy the whole input.
+        let keepOld = input.returnValues == .allOld || input.returnValues == .updatedOld
+        let returnOnFailure = input.returnValuesOnConditionCheckFailure
+        let requestKey = input.key
         let (old, result, sizes) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, UpdateResult, (old: Int, new: Int)) in
-            let old = try readItem(key)
-            if let condition, !condition.evaluate(old ?? [:]) {
-                throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
+            var current = try readItem(key)
+            if let condition, !condition.evaluate(current ?? [:]) {
+                throw Self.conditionFailed(current, returnOnFailure)
             }
-            var result = try update?.apply(to: old) ?? UpdateResult(item: old ?? [:], updatedPaths: [])
-            for (k, v) in input.key { result.item[k] = v }
+            let oldSize = current?.itemSize
+            // Kept only when the answer shows it: otherwise the update changes the item in place.
+            let old = keepOld ? current : nil
+            var result = if let update { try update.apply(to: current.take()) } else { UpdateResult(item: current.take() ?? [:], updatedPaths: []) }
+            for (k, v) in requestKey { result.item[k] = v }
             // Validated, sized and encoded in one pass.
             let (encoded, size) = try ItemCodec.encodeValidated(result.item)
-            let oldSize = old?.itemSize
             try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
             return (old, result, (oldSize ?? 0, size))
         }
