@@ -102,4 +102,16 @@ import Testing
         #expect(item["a\(n - 1)"] == num(String(n - 1)))
         try db.close()
     }
+
+    @Test func largeValuesAreNotKept() throws {
+        let db = try makeDatabase()
+        let big = AttributeValue.s(String(repeating: "x", count: ExpressionCache.maxValueBytes + 1))
+        for _ in 0..<2 {
+            _ = try db.updateItem(UpdateItemInput(tableName: "items", key: ["pk": "a"], updateExpression: "SET v = :v",
+                                                  expressionAttributeValues: [":v": big]))
+        }
+        #expect(db.expressions.count == 0)
+        #expect(try get(db, "a")?["v"] == big)
+        try db.close()
+    }
 }

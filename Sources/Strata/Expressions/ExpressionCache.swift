@@ -33,6 +33,10 @@ final class ExpressionCache: Sendable {
     /// dozen; a client generating texts per request must not grow it without bound).
     static let capacity = 512
 
+    /// Requests whose ExpressionAttributeValues are larger than this (DynamoDB item-size bytes)
+    /// are parsed but not kept, so the cache holds at most about capacity × this.
+    static let maxValueBytes = 4096
+
     private let entries = Mutex<[Key: Entry]>([:])
 
     /// The cached parse of `key` with `values`, or `parse()`'s result, remembered when it succeeds.
@@ -44,6 +48,7 @@ final class ExpressionCache: Sendable {
         }
         if let hit { return hit }
         let parsed = try parse()
+        if let values, values.itemSize > Self.maxValueBytes { return parsed }
         entries.withLock { e in
             if e.count >= Self.capacity && e[key] == nil { e.removeAll(keepingCapacity: true) }
             e[key] = Entry(values: values, parsed: parsed)
