@@ -4,7 +4,7 @@ import NIOHTTP1
 
 /// The end of a connection's pipeline, after NIO's HTTP/1 request decoder. It writes each answer
 /// itself, as the bytes of one HTTP/1.1 response (status line, headers, body) in one buffer and
-/// one write.
+/// one write; the buffer of an operation's answer is made on the worker thread (`GatewayResponse`).
 ///
 /// On the event loop it routes each request and collects its body; a body past `maxBodyBytes`
 /// (declared by Content-Length, or as it streams in) is answered 413 at once and the rest of it
@@ -63,7 +63,6 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var inputClosed = false
     /// The server is shutting down: close after the answer in progress (or now, if none).
     private var quiescing = false
-    private var date = HTTPDate()
 
     init(gateway: DynamoDBGateway, workers: GatewayWorkers, logger: Logger) {
         self.gateway = gateway
@@ -161,11 +160,17 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             let logger = self.logger
             let eventLoop = context.eventLoop
             let target = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
-            workers.submit {
-                gateway.respond(to: head, body: body, logger: logger) { response in
+            workers.submit { handback in
+                let answer = gateway.respond(to: head, body: body, logger: logger) { response in
                     eventLoop.execute {
                         let (handler, context) = target.value
                         handler.write(response, context: context)
+                    }
+                }
+                if let answer {
+                    handback.send(to: eventLoop) {
+                        let (handler, context) = target.value
+                        handler.write(answer, context: context)
                     }
                 }
             }
@@ -182,7 +187,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let last = waiting.isEmpty && { if case .idle = reading { true } else { false } }()
         let close = !answerKeepsAlive || quiescing || (inputClosed && last)
-        let bytes = Self.encode(response, date: date.now(), close: close, allocator: context.channel.allocator)
+        let bytes = close ? response.closing().bytes : response.bytes
         guard !close else {
             reading = .stopped
             waiting.removeAll()
@@ -197,35 +202,6 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             readHeld = false
             context.read()
         }
-    }
-
-    /// The response as HTTP/1.1 sends it: the status line, the headers, `Date`, `Connection: close`
-    /// when the connection closes after it, a blank line and the body.
-    static func encode(_ response: GatewayResponse, date: String, close: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 256 + response.body.readableBytes)
-        buffer.writeStaticString("HTTP/1.1 ")
-        // NIO's reason phrase for a status it knows (413 is "Payload Too Large"), as the
-        // conversion from HTTPTypes under Hummingbird wrote it.
-        let status = HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase)
-        buffer.writeString(String(status.code))
-        buffer.writeStaticString(" ")
-        buffer.writeString(status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
-        for (name, value) in response.headers {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("Date: ")
-        buffer.writeString(date)
-        if close {
-            buffer.writeStaticString("\r\nConnection: close")
-        }
-        buffer.writeStaticString("\r\n\r\n")
-        var body = response.body
-        buffer.writeBuffer(&body)
-        return buffer
     }
 
     // MARK: Reads, events and errors

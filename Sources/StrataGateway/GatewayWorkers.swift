@@ -19,9 +19,13 @@ import NIOCore
 /// is blocked in the engine, or they cannot keep up), and the thread woken is the one that went
 /// to sleep last (each has its own condition variable): usually one thread does all the work, on
 /// a warm cache, and the others are there for when it blocks.
+///
+/// A job hands its answer back to its connection's event loop through a `Handback`, which a thread
+/// sends on when the queue is empty or `heldAnswers` are waiting, with one `EventLoop.execute` per
+/// event loop: an event loop asleep in `epoll_wait` is woken once for several answers.
 final class GatewayWorkers: @unchecked Sendable {
     // `mutex` guards `jobs`, `idle`, `woken` and `stopping`.
-    typealias Job = @Sendable () -> Void
+    typealias Job = @Sendable (inout Handback) -> Void
 
     /// The process's workers, started on first use and never stopped (as NIO's singleton event
     /// loop group): four threads, or one per core where there are more.
@@ -29,6 +33,41 @@ final class GatewayWorkers: @unchecked Sendable {
 
     /// Jobs queued per awake thread before another thread is woken.
     static let backlogPerThread = 16
+    /// Answers a thread holds back while the queue is not empty.
+    static let heldAnswers = 8
+
+    /// What the jobs run by one thread hand back to event loops, sent together.
+    struct Handback {
+        fileprivate var loops: [any EventLoop] = []
+        /// Per entry of `loops`, its tasks in the order they were given.
+        fileprivate var tasks: [[@Sendable () -> Void]] = []
+        fileprivate var count = 0
+
+        /// Runs `task` on `loop`, after the tasks given before it for that loop.
+        mutating func send(to loop: any EventLoop, _ task: @escaping @Sendable () -> Void) {
+            count += 1
+            for index in loops.indices where loops[index] === loop {
+                tasks[index].append(task)
+                return
+            }
+            loops.append(loop)
+            tasks.append([task])
+        }
+
+        fileprivate mutating func flush() {
+            guard count > 0 else { return }
+            for (loop, tasks) in zip(loops, tasks) {
+                if tasks.count == 1 {
+                    loop.execute(tasks[0])
+                } else {
+                    loop.execute { for task in tasks { task() } }
+                }
+            }
+            loops.removeAll(keepingCapacity: true)
+            tasks.removeAll(keepingCapacity: true)
+            count = 0
+        }
+    }
 
     let threadCount: Int
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -97,8 +136,15 @@ final class GatewayWorkers: @unchecked Sendable {
     }
 
     private func run(_ index: Int) {
+        var handback = Handback()
         pthread_mutex_lock(mutex)
         while true {
+            if jobs.isEmpty && handback.count > 0 {
+                pthread_mutex_unlock(mutex)
+                handback.flush()
+                pthread_mutex_lock(mutex)
+                continue
+            }
             while jobs.isEmpty {
                 if stopping {
                     pthread_mutex_unlock(mutex)
@@ -112,7 +158,8 @@ final class GatewayWorkers: @unchecked Sendable {
             }
             let job = jobs.removeFirst()
             pthread_mutex_unlock(mutex)
-            job()
+            job(&handback)
+            if handback.count >= Self.heldAnswers { handback.flush() }
             pthread_mutex_lock(mutex)
         }
     }

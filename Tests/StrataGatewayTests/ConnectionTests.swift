@@ -238,7 +238,7 @@ final class EchoService: DynamoDBService {
             for _ in 0..<4 {
                 submitters.addTask {
                     for _ in 0..<total / 4 {
-                        workers.submit {
+                        workers.submit { _ in
                             let thread = UInt(pthread_self())
                             record.threads.withLock { _ = $0.insert(thread) }
                             if withUnsafeCurrentTask(body: { $0 != nil }) {
