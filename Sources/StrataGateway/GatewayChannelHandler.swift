@@ -17,6 +17,10 @@ import NIOHTTP1
 /// queue is empty again (NIO's HTTPServerPipelineHandler pauses reading for every request in
 /// flight, which costs two `epoll_ctl` calls per request; here only pipelining clients pay).
 ///
+/// `Expect: 100-continue` (HTTP/1.1) is answered `HTTP/1.1 100 Continue` as soon as the request's
+/// head is read, or when the answers before it are written (a pipelining client), unless its
+/// declared body is refused (413) at once.
+///
 /// After an answer the connection stays open unless the request asked otherwise
 /// (`Connection: close`, or HTTP/1.0 without keep-alive), the client closed its side and nothing
 /// is left to answer, or the server is shutting down (NIO's quiesce event: an idle connection is
@@ -63,6 +67,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var inputClosed = false
     /// The server is shutting down: close after the answer in progress (or now, if none).
     private var quiescing = false
+    /// The request being read asked for `100 Continue`, to be sent once nothing is ahead of it.
+    private var continueOwed = false
 
     init(gateway: DynamoDBGateway, workers: GatewayWorkers, logger: Logger) {
         self.gateway = gateway
@@ -83,6 +89,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             reading = .discarding  // no second reference to the buffer while it grows
             append(chunk, to: collected, head: head, context: context)
         case .end:
+            continueOwed = false  // the body came without it
             switch reading {
             case .collecting(let head, let body):
                 reading = .idle
@@ -112,6 +119,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 refuseTooLarge(head, context: context)
             } else {
                 reading = .collecting(head, nil)
+                if Self.expectsContinue(head) {
+                    continueOwed = true
+                    sendOwedContinue(context: context)
+                }
             }
         case .GET:
             reading = .skipping(DynamoDBGateway.healthResponse())
@@ -131,6 +142,25 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         var chunk = chunk
         body.writeBuffer(&chunk)
         reading = .collecting(head, body)
+    }
+
+    /// Whether the request asks for `100 Continue` before it sends its body (RFC 9110 10.1.1: only
+    /// from HTTP/1.1 on; the expectation's name is case-insensitive).
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        guard head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1) else { return false }
+        return head.headers["expect"].contains { value in
+            value.split(separator: ",").contains { $0.trimmingSpaces.lowercased() == "100-continue" }
+        }
+    }
+
+    /// Sends the `100 Continue` the request being read asked for, unless answers before it are
+    /// still to be written (it then goes after them).
+    private func sendOwedContinue(context: ChannelHandlerContext) {
+        guard continueOwed, !answering, waiting.isEmpty, case .collecting = reading else { return }
+        continueOwed = false
+        var buffer = context.channel.allocator.buffer(capacity: 25)
+        buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// Answers 413 before the body is read; the rest of the body is read and dropped.
@@ -198,9 +228,12 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         if let (work, keepAlive) = waiting.popFirst() {
             start(work, keepAlive: keepAlive, context: context)
-        } else if readHeld {
-            readHeld = false
-            context.read()
+        } else {
+            sendOwedContinue(context: context)
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
         }
     }
 

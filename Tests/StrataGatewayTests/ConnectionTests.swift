@@ -207,6 +207,44 @@ final class EchoService: DynamoDBService {
         #expect(service.calls.map(\.operation) == ["Scan", "ListTables"])
     }
 
+    /// A client that sends `Expect: 100-continue` waits for `100 Continue` before the body
+    /// (curl waits a second, botocore does not send the body at all without it).
+    @Test func answersExpectContinueBeforeTheBody() async throws {
+        let body = #"{"TableName":"t"}"#
+        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            + "Expect: 100-Continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let (interim, final) = try await withGatewayPort(EchoService()) { port in
+            try await RawHTTP.exchange(port: port, head, responses: 1, then: body, moreResponses: 1).responses
+                .split(at: 1)
+        }
+        #expect(interim.map(\.statusLine) == ["HTTP/1.1 100 Continue"])
+        #expect(interim.first?.headers.isEmpty == true)
+        #expect(final.map(\.statusLine) == ["HTTP/1.1 200 OK"])
+        #expect(final.map(\.text) == [#"{"op":"ListTables","n":17}"#])
+    }
+
+    /// A pipelining client gets its `100 Continue` after the answers before it, never between.
+    @Test func sendsContinueAfterTheAnswersAheadOfIt() async throws {
+        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.Scan\r\n"
+            + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+        let (responses, _) = try await withGatewayPort(EchoService()) { port in
+            try await RawHTTP.exchange(port: port, RawHTTP.post("ListTables", "{ }") + head, responses: 2, then: "{}", moreResponses: 1)
+        }
+        #expect(responses.map(\.statusLine) == ["HTTP/1.1 200 OK", "HTTP/1.1 100 Continue", "HTTP/1.1 200 OK"])
+        #expect(responses.map(\.text) == [#"{"op":"ListTables","n":3}"#, "", #"{"op":"Scan","n":2}"#])
+    }
+
+    /// HTTP/1.0 has no interim answers (RFC 9110 10.1.1): the expectation is ignored.
+    @Test func ignoresExpectContinueFromHTTP10() async throws {
+        let request = "POST / HTTP/1.0\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"
+        let (responses, _) = try await withGatewayPort(EchoService()) { port in
+            try await RawHTTP.exchange(port: port, request, responses: 1, untilClosed: true)
+        }
+        #expect(responses.map(\.statusLine) == ["HTTP/1.1 200 OK"])
+        #expect(responses.map(\.text) == [#"{"op":"ListTables","n":2}"#])
+    }
+
     @Test func datesEveryResponse() async throws {
         let (responses, _) = try await withGatewayPort(EchoService()) { port in
             try await RawHTTP.exchange(port: port, RawHTTP.post("ListTables", "{}") + "GET / HTTP/1.1\r\n\r\n", responses: 2)
@@ -277,5 +315,12 @@ final class EchoService: DynamoDBService {
         #expect(found.acceptEncoding == "gzip, deflate")
         #expect(found.authorization == "AWS4-HMAC-SHA256 x")
         #expect(found.contentEncoding == nil)
+    }
+}
+
+extension Array {
+    /// The first `count` elements and the rest.
+    fileprivate func split(at count: Int) -> (ArraySlice<Element>, ArraySlice<Element>) {
+        (self[..<Swift.min(count, self.count)], self[Swift.min(count, self.count)...])
     }
 }
