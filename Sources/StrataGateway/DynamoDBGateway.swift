@@ -75,13 +75,36 @@ public struct DynamoDBGateway: Sendable {
         var logger: Logger
     }
 
-    /// Answers one `POST /` whose whole body is `body`: returns the response when it is made on
-    /// this thread, else nil, and then hands it to `deliver` on a task (when the service answers
-    /// the operation asynchronously). Called on a worker thread.
-    func respond(
-        to head: HTTPRequestHead, body: ByteBuffer, logger: Logger,
-        later deliver: @escaping @Sendable (GatewayResponse) -> Void
-    ) -> GatewayResponse? {
+    /// What `respond` gives: the response, or the operation still to run.
+    enum Answer: Sendable {
+        case ready(GatewayResponse)
+        case pending(Pending)
+    }
+
+    /// An operation the service answers asynchronously: `answer(deliver:)` runs it on a task.
+    struct Pending: Sendable {
+        let gateway: DynamoDBGateway
+        let json: [UInt8]
+        let exchange: Exchange
+
+        /// Runs the operation on a task and hands its response to `deliver` there.
+        func answer(deliver: @escaping @Sendable (GatewayResponse) -> Void) {
+            Task { [self] in
+                let result: Result<[UInt8], any Error>
+                do {
+                    result = .success(try await gateway.service.handle(operation: exchange.operation, body: json))
+                } catch {
+                    result = .failure(error)
+                }
+                deliver(gateway.finish(result, exchange))
+            }
+        }
+    }
+
+    /// Answers one `POST /` whose whole body is `body`: the response, made on this thread, or
+    /// the operation to run on a task when the service answers it asynchronously (so that no
+    /// closure is made for the usual case). Called on a worker thread.
+    func respond(to head: HTTPRequestHead, body: ByteBuffer, logger: Logger) -> Answer {
         let headers = RequestHeaders(head.headers)
         var exchange = beginExchange(logger: logger, acceptEncoding: headers.acceptEncoding)
         let json: [UInt8]
@@ -90,28 +113,16 @@ public struct DynamoDBGateway: Sendable {
             exchange.operation = try Self.operation(target: headers.target)
             json = Array(buffer: try decode(body, contentEncoding: headers.contentEncoding))
         } catch {
-            return finish(.failure(error), exchange)
+            return .ready(finish(.failure(error), exchange))
         }
-        let operation = exchange.operation
         do {
-            if let output = try service.handleSynchronously(operation: operation, body: json) {
-                return finish(.success(output), exchange)
+            if let output = try service.handleSynchronously(operation: exchange.operation, body: json) {
+                return .ready(finish(.success(output), exchange))
             }
         } catch {
-            return finish(.failure(error), exchange)
+            return .ready(finish(.failure(error), exchange))
         }
-        let service = self.service
-        let sent = exchange
-        Task {
-            let result: Result<[UInt8], any Error>
-            do {
-                result = .success(try await service.handle(operation: operation, body: json))
-            } catch {
-                result = .failure(error)
-            }
-            deliver(finish(result, sent))
-        }
-        return nil
+        return .pending(Pending(gateway: self, json: json, exchange: exchange))
     }
 
     /// The 413 of a body past `maxBodyBytes` (declared by Content-Length, or as it streams in).

@@ -191,16 +191,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             let eventLoop = context.eventLoop
             let target = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
             workers.submit { handback in
-                let answer = gateway.respond(to: head, body: body, logger: logger) { response in
-                    eventLoop.execute {
+                switch gateway.respond(to: head, body: body, logger: logger) {
+                case .ready(let response):
+                    handback.send(to: eventLoop) {
                         let (handler, context) = target.value
                         handler.write(response, context: context)
                     }
-                }
-                if let answer {
-                    handback.send(to: eventLoop) {
-                        let (handler, context) = target.value
-                        handler.write(answer, context: context)
+                case .pending(let pending):
+                    pending.answer { response in
+                        eventLoop.execute {
+                            let (handler, context) = target.value
+                            handler.write(response, context: context)
+                        }
                     }
                 }
             }

@@ -38,34 +38,35 @@ final class GatewayWorkers: @unchecked Sendable {
 
     /// What the jobs run by one thread hand back to event loops, sent together.
     struct Handback {
-        fileprivate var loops: [any EventLoop] = []
-        /// Per entry of `loops`, its tasks in the order they were given.
-        fileprivate var tasks: [[@Sendable () -> Void]] = []
-        fileprivate var count = 0
+        /// In the order given; kept allocated from one sending to the next.
+        fileprivate var tasks: [(loop: any EventLoop, task: @Sendable () -> Void)] = []
+
+        fileprivate var count: Int { tasks.count }
 
         /// Runs `task` on `loop`, after the tasks given before it for that loop.
         mutating func send(to loop: any EventLoop, _ task: @escaping @Sendable () -> Void) {
-            count += 1
-            for index in loops.indices where loops[index] === loop {
-                tasks[index].append(task)
-                return
-            }
-            loops.append(loop)
-            tasks.append([task])
+            tasks.append((loop, task))
         }
 
+        /// One `execute` per event loop: the task itself when it is the loop's only one.
         fileprivate mutating func flush() {
-            guard count > 0 else { return }
-            for (loop, tasks) in zip(loops, tasks) {
-                if tasks.count == 1 {
-                    loop.execute(tasks[0])
-                } else {
-                    loop.execute { for task in tasks { task() } }
+            switch tasks.count {
+            case 0:
+                return
+            case 1:
+                tasks[0].loop.execute(tasks[0].task)
+            default:
+                while let loop = tasks.first?.loop {
+                    let own = tasks.filter { $0.loop === loop }.map(\.task)
+                    if own.count == 1 {
+                        loop.execute(own[0])
+                    } else {
+                        loop.execute { for task in own { task() } }
+                    }
+                    tasks.removeAll { $0.loop === loop }  // keeps the capacity
                 }
             }
-            loops.removeAll(keepingCapacity: true)
             tasks.removeAll(keepingCapacity: true)
-            count = 0
         }
     }
 

@@ -298,7 +298,57 @@ final class EchoService: DynamoDBService {
     }
 }
 
+@Suite struct GatewayHandbackTests {
+    /// Answers go back to their own event loop, in the order the jobs gave them, whether a thread
+    /// sends them one by one or several at once.
+    @Test func handsAnswersBackInOrderPerEventLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = [group.next(), group.next()]
+        #expect(loops[0] !== loops[1])
+        let workers = GatewayWorkers(threads: 1)
+        defer { workers.stop() }
+        let total = 500
+        let seen = Mutex<[[Int]]>([[], []])
+        let wrongLoop = Atomic<Int>(0)
+        let (done, sink) = AsyncStream.makeStream(of: Void.self)
+        let remaining = Atomic<Int>(total)
+        for index in 0..<total {
+            let side = index % 3 == 0 ? 1 : 0
+            let loop = loops[side]
+            workers.submit { handback in
+                handback.send(to: loop) {
+                    if !loop.inEventLoop { wrongLoop.add(1, ordering: .relaxed) }
+                    seen.withLock { $0[side].append(index) }
+                    if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { sink.finish() }
+                }
+            }
+        }
+        for await _ in done {}
+        let lists = seen.withLock { $0 }
+        #expect(wrongLoop.load(ordering: .relaxed) == 0)
+        #expect(lists[1] == Array(stride(from: 0, to: total, by: 3)))
+        #expect(lists[0] == (0..<total).filter { $0 % 3 != 0 })
+        try await group.shutdownGracefully()
+    }
+}
+
 @Suite struct GatewayHeaderTests {
+    @Test(arguments: [0, 7, 10, 4_294_967_295, UInt64.max])
+    func writesDecimals(value: UInt64) {
+        var buffer = ByteBuffer()
+        GatewayResponse.Writer.writeDecimal(value, into: &buffer)
+        #expect(String(buffer: buffer) == String(value))
+    }
+
+    @Test func putsConnectionCloseAtTheEndOfTheHead() {
+        let response = GatewayResponse(status: .notFound, headers: [("Content-Length", "2")], body: ByteBuffer(string: "ab"))
+        let open = String(buffer: response.bytes)
+        let closing = String(buffer: response.closing().bytes)
+        #expect(open.hasPrefix("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nDate: "))
+        #expect(open.hasSuffix(" GMT\r\n\r\nab"))
+        #expect(closing == open.replacingOccurrences(of: " GMT\r\n\r\n", with: " GMT\r\nConnection: close\r\n\r\n"))
+    }
+
     @Test(arguments: [(0, "Thu, 01 Jan 1970 00:00:00 GMT"), (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"), (1_735_787_045, "Thu, 02 Jan 2025 03:04:05 GMT")])
     func formatsIMFFixdates(seconds: Int, text: String) {
         #expect(HTTPDate.format(secondsSinceEpoch: seconds) == text)
