@@ -38,14 +38,21 @@ final class GatewayWorkers: @unchecked Sendable {
 
     /// What the jobs run by one thread hand back to event loops, sent together.
     struct Handback {
+        /// A task for an event loop. (A struct, not a tuple: a closure inside a tuple in an array is
+        /// stored in its most general form, which costs a thunk allocation going in and coming out.)
+        fileprivate struct Entry {
+            let loop: any EventLoop
+            let task: @Sendable () -> Void
+        }
+
         /// In the order given; kept allocated from one sending to the next.
-        fileprivate var tasks: [(loop: any EventLoop, task: @Sendable () -> Void)] = []
+        fileprivate var tasks: [Entry] = []
 
         fileprivate var count: Int { tasks.count }
 
         /// Runs `task` on `loop`, after the tasks given before it for that loop.
         mutating func send(to loop: any EventLoop, _ task: @escaping @Sendable () -> Void) {
-            tasks.append((loop, task))
+            tasks.append(Entry(loop: loop, task: task))
         }
 
         /// One `execute` per event loop: the task itself when it is the loop's only one.
@@ -74,7 +81,12 @@ final class GatewayWorkers: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     /// One condition variable per thread, so the thread woken can be chosen.
     private let conditions: UnsafeMutablePointer<pthread_cond_t>
-    private var jobs = CircularBuffer<Job>(initialCapacity: 256)
+    /// A queued job. (A struct, for the reason `Handback.Entry` is one.)
+    private struct Queued {
+        let job: Job
+    }
+
+    private var jobs = CircularBuffer<Queued>(initialCapacity: 256)
     /// Sleeping threads, the one that went to sleep last at the end.
     private var idle: [Int] = []
     /// Per thread: taken off `idle` and signalled, and not yet awake.
@@ -105,7 +117,7 @@ final class GatewayWorkers: @unchecked Sendable {
     /// Queues `job`; one of the threads runs it soon. Called on an event loop.
     func submit(_ job: @escaping Job) {
         pthread_mutex_lock(mutex)
-        jobs.append(job)
+        jobs.append(Queued(job: job))
         let wake = threadsToWake()
         pthread_mutex_unlock(mutex)
         for index in wake { pthread_cond_signal(conditions + index) }
@@ -157,7 +169,7 @@ final class GatewayWorkers: @unchecked Sendable {
                     pthread_cond_wait(conditions + index, mutex)
                 }
             }
-            let job = jobs.removeFirst()
+            let job = jobs.removeFirst().job
             pthread_mutex_unlock(mutex)
             job(&handback)
             if handback.count >= Self.heldAnswers { handback.flush() }
