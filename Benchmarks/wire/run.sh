@@ -9,7 +9,8 @@
 # Environment: DURATION (seconds per wrk run, default 12), CONNECTIONS (space-separated list,
 # default 16), THREADS (wrk threads, default 2, at most the connections), SCRIPTS (default
 # "putitem getitem query"), SERVERS (default "strata moto"), SCRATCH (swift build scratch path,
-# default .build-wire), WIRE_TABLE / WIRE_PARTITIONS / WIRE_ITEMS (see common.lua).
+# default .build-wire), STRATA_BIN (a strata-server binary to run instead of building one, to
+# compare two builds in the same period), WIRE_TABLE / WIRE_PARTITIONS / WIRE_ITEMS (see common.lua).
 #
 # Both servers listen on 127.0.0.1 only. strata-server runs on a temporary --data-dir with sync
 # off (its default) and accepts any well-formed request (no --credentials); moto_server keeps
@@ -36,7 +37,10 @@ fi
 command -v moto_server >/dev/null || { echo "moto_server not found (pip install 'moto[server]')" >&2; exit 1; }
 python3 -c 'import boto3' || { echo "python3 with boto3 is needed" >&2; exit 1; }
 
-if [[ " $SERVERS " == *" strata "* ]]; then
+if [ -n "${STRATA_BIN:-}" ]; then
+    STRATA_BIN_GIVEN=1
+    say "strata-server: $STRATA_BIN (not built)"
+elif [[ " $SERVERS " == *" strata "* ]]; then
     say "building strata-server (release, scratch path $SCRATCH)"
     (cd "$REPO" && swift build -c release --product strata-server --scratch-path "$SCRATCH") >&2
     STRATA_BIN="$REPO/$SCRATCH/release/strata-server"
@@ -130,7 +134,9 @@ cell() { # result -> "rps | p50 | p99", or a note when requests failed
 }
 
 echo
-echo "strata-server vs moto_server, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- Sources 2>/dev/null || echo ' + uncommitted Sources'); ${DURATION} s per run, wrk threads ≤ $THREADS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${STRATA_BIN_GIVEN:-}" ]; then built="binary $STRATA_BIN"; else
+    built="commit $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- Sources 2>/dev/null || echo ' + uncommitted Sources')"; fi
+echo "strata-server vs moto_server, $(date -u '+%Y-%m-%d %H:%M UTC'), $built; ${DURATION} s per run, wrk threads ≤ $THREADS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| operation | connections | strata req/s | strata p50 ms | strata p99 ms | moto req/s | moto p50 ms | moto p99 ms | strata/moto req/s |"
 echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"

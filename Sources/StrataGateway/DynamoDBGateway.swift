@@ -48,42 +48,63 @@ public struct DynamoDBGateway: Sendable {
     }
 
     static func healthResponse() -> GatewayResponse {
-        var body = ByteBuffer()
-        body.writeString("healthy: strata\n")
-        let headers: HTTPHeaders = [
-            "Content-Type": "text/plain; charset=utf-8",
-            "x-amzn-RequestId": RequestID.make(),
-            "Content-Length": String(body.readableBytes),
-        ]
-        return GatewayResponse(status: .ok, headers: headers, body: body)
+        let body: StaticString = "healthy: strata\n"
+        var writer = GatewayResponse.Writer(status: .ok, bodyBytes: body.utf8CodeUnitCount)
+        writer.header("Content-Type", "text/plain; charset=utf-8")
+        writer.header("x-amzn-RequestId", requestID: RequestID.make())
+        writer.header("Content-Length", decimal: UInt64(body.utf8CodeUnitCount))
+        return writer.finish(body: UnsafeRawBufferPointer(start: body.utf8Start, count: body.utf8CodeUnitCount))
     }
 
     /// The answer to a request NIO's HTTP/1 parser refuses; the connection closes after it.
     static func badRequestResponse() -> GatewayResponse {
-        GatewayResponse(status: .badRequest, headers: ["Content-Length": "0"], body: ByteBuffer())
+        GatewayResponse(status: .badRequest, headers: [("Content-Length", "0")], body: ByteBuffer())
     }
 
     /// What a request is answered with when no route matches it (as Hummingbird's router answered).
     static func notFoundResponse() -> GatewayResponse {
-        GatewayResponse(status: .notFound, headers: ["Content-Length": "0"], body: ByteBuffer())
+        GatewayResponse(status: .notFound, headers: [("Content-Length", "0")], body: ByteBuffer())
     }
 
     /// What the request being answered needs once the operation is done.
     struct Exchange: Sendable {
-        var requestID: String
+        var requestID: RequestID
         var acceptsGzip: Bool
         var operation = "-"
         var start: ContinuousClock.Instant?
         var logger: Logger
     }
 
-    /// Answers one `POST /` whose whole body is `body`, and hands the response to `deliver` — on
-    /// this thread, or on a task when the service answers the operation asynchronously.
-    /// Called on a worker thread.
-    func respond(
-        to head: HTTPRequestHead, body: ByteBuffer, logger: Logger,
-        deliver: @escaping @Sendable (GatewayResponse) -> Void
-    ) {
+    /// What `respond` gives: the response, or the operation still to run.
+    enum Answer: Sendable {
+        case ready(GatewayResponse)
+        case pending(Pending)
+    }
+
+    /// An operation the service answers asynchronously: `answer(deliver:)` runs it on a task.
+    struct Pending: Sendable {
+        let gateway: DynamoDBGateway
+        let json: [UInt8]
+        let exchange: Exchange
+
+        /// Runs the operation on a task and hands its response to `deliver` there.
+        func answer(deliver: @escaping @Sendable (GatewayResponse) -> Void) {
+            Task { [self] in
+                let result: Result<[UInt8], any Error>
+                do {
+                    result = .success(try await gateway.service.handle(operation: exchange.operation, body: json))
+                } catch {
+                    result = .failure(error)
+                }
+                deliver(gateway.finish(result, exchange))
+            }
+        }
+    }
+
+    /// Answers one `POST /` whose whole body is `body`: the response, made on this thread, or
+    /// the operation to run on a task when the service answers it asynchronously (so that no
+    /// closure is made for the usual case). Called on a worker thread.
+    func respond(to head: HTTPRequestHead, body: ByteBuffer, logger: Logger) -> Answer {
         let headers = RequestHeaders(head.headers)
         var exchange = beginExchange(logger: logger, acceptEncoding: headers.acceptEncoding)
         let json: [UInt8]
@@ -92,27 +113,16 @@ public struct DynamoDBGateway: Sendable {
             exchange.operation = try Self.operation(target: headers.target)
             json = Array(buffer: try decode(body, contentEncoding: headers.contentEncoding))
         } catch {
-            return deliver(finish(.failure(error), exchange))
+            return .ready(finish(.failure(error), exchange))
         }
-        let operation = exchange.operation
         do {
-            if let output = try service.handleSynchronously(operation: operation, body: json) {
-                return deliver(finish(.success(output), exchange))
+            if let output = try service.handleSynchronously(operation: exchange.operation, body: json) {
+                return .ready(finish(.success(output), exchange))
             }
         } catch {
-            return deliver(finish(.failure(error), exchange))
+            return .ready(finish(.failure(error), exchange))
         }
-        let service = self.service
-        let sent = exchange
-        Task {
-            let result: Result<[UInt8], any Error>
-            do {
-                result = .success(try await service.handle(operation: operation, body: json))
-            } catch {
-                result = .failure(error)
-            }
-            deliver(finish(result, sent))
-        }
+        return .pending(Pending(gateway: self, json: json, exchange: exchange))
     }
 
     /// The 413 of a body past `maxBodyBytes` (declared by Content-Length, or as it streams in).
@@ -127,7 +137,7 @@ public struct DynamoDBGateway: Sendable {
         // allocation per request.
         let debugging = logger.logLevel <= .debug
         var logger = logger
-        if debugging { logger[metadataKey: "request.id"] = .string(requestID) }
+        if debugging { logger[metadataKey: "request.id"] = .stringConvertible(requestID) }
         return Exchange(
             requestID: requestID, acceptsGzip: Gzip.isAccepted(by: acceptEncoding),
             start: debugging ? ContinuousClock.now : nil, logger: logger
@@ -151,7 +161,7 @@ public struct DynamoDBGateway: Sendable {
             (status, body) = (response.status, response.body)
             exchange.logger.error(
                 "\(operation) failed with an internal error",
-                metadata: ["request.id": .string(exchange.requestID), "error": .string(String(reflecting: error))]
+                metadata: ["request.id": .stringConvertible(exchange.requestID), "error": .string(String(reflecting: error))]
             )
         }
         if let start = exchange.start {
@@ -164,20 +174,28 @@ public struct DynamoDBGateway: Sendable {
     }
 
     /// The JSON body of a DynamoDB response: headers, optional gzip, and the CRC-32 of what is sent.
-    func makeResponse(status: HTTPResponse.Status, body: [UInt8], requestID: String, gzip: Bool) -> GatewayResponse {
-        var buffer = ByteBuffer(bytes: body)
-        var headers: HTTPHeaders = [
-            "Content-Type": Self.contentType,
-            "x-amzn-RequestId": requestID,
-        ]
-        if gzip, body.count >= configuration.gzipThresholdBytes, let compressed = try? Gzip.compress(buffer) {
-            buffer = compressed
-            headers.add(name: "Content-Encoding", value: "gzip")
+    func makeResponse(status: HTTPResponse.Status, body: [UInt8], requestID: RequestID, gzip: Bool) -> GatewayResponse {
+        if gzip, body.count >= configuration.gzipThresholdBytes, let compressed = try? Gzip.compress(ByteBuffer(bytes: body)) {
+            var writer = headWriter(status: status, requestID: requestID, bodyBytes: compressed.readableBytes)
+            writer.header("Content-Encoding", "gzip")
+            let crc = compressed.withUnsafeReadableBytes { CRC32.checksum($0) }
+            writer.header("x-amz-crc32", decimal: UInt64(crc))
+            writer.header("Content-Length", decimal: UInt64(compressed.readableBytes))
+            return writer.finish(body: compressed)
         }
-        let crc = buffer.withUnsafeReadableBytes { CRC32.checksum($0) }
-        headers.add(name: "x-amz-crc32", value: String(crc))
-        headers.add(name: "Content-Length", value: String(buffer.readableBytes))
-        return GatewayResponse(status: status, headers: headers, body: buffer)
+        return body.withUnsafeBytes { bytes in
+            var writer = headWriter(status: status, requestID: requestID, bodyBytes: bytes.count)
+            writer.header("x-amz-crc32", decimal: UInt64(CRC32.checksum(bytes)))
+            writer.header("Content-Length", decimal: UInt64(bytes.count))
+            return writer.finish(body: bytes)
+        }
+    }
+
+    private func headWriter(status: HTTPResponse.Status, requestID: RequestID, bodyBytes: Int) -> GatewayResponse.Writer {
+        var writer = GatewayResponse.Writer(status: status, bodyBytes: bodyBytes)
+        writer.header("Content-Type", Self.contentType)
+        writer.header("x-amzn-RequestId", requestID: requestID)
+        return writer
     }
 
     /// Checks the signature; the request is turned into HTTPTypes' form (as Hummingbird turned every
@@ -193,10 +211,12 @@ public struct DynamoDBGateway: Sendable {
     /// The operation named by X-Amz-Target, which must be `DynamoDB_20120810.<Operation>`.
     /// Whether the operation exists is the service's question.
     static func operation(target: String?) throws(DynamoDBError) -> String {
-        guard let target, target.hasPrefix(targetPrefix), target.count > targetPrefix.count else {
+        // Over UTF-8, not Characters: no grapheme breaking per request.
+        let prefix = targetPrefix.utf8
+        guard let target, target.utf8.count > prefix.count, target.utf8.starts(with: prefix) else {
             throw DynamoDBError(GatewayErrorCode.unknownOperation, "")
         }
-        return String(target.dropFirst(targetPrefix.count))
+        return String(Substring(target.utf8.dropFirst(prefix.count)))
     }
 
     private func decode(_ raw: ByteBuffer, contentEncoding: String?) throws(DynamoDBError) -> ByteBuffer {

@@ -4,7 +4,7 @@ import NIOHTTP1
 
 /// The end of a connection's pipeline, after NIO's HTTP/1 request decoder. It writes each answer
 /// itself, as the bytes of one HTTP/1.1 response (status line, headers, body) in one buffer and
-/// one write.
+/// one write; the buffer of an operation's answer is made on the worker thread (`GatewayResponse`).
 ///
 /// On the event loop it routes each request and collects its body; a body past `maxBodyBytes`
 /// (declared by Content-Length, or as it streams in) is answered 413 at once and the rest of it
@@ -16,6 +16,10 @@ import NIOHTTP1
 /// another is being answered waits in `waiting`, and reading from the socket pauses until the
 /// queue is empty again (NIO's HTTPServerPipelineHandler pauses reading for every request in
 /// flight, which costs two `epoll_ctl` calls per request; here only pipelining clients pay).
+///
+/// `Expect: 100-continue` (HTTP/1.1) is answered `HTTP/1.1 100 Continue` as soon as the request's
+/// head is read, or when the answers before it are written (a pipelining client), unless its
+/// declared body is refused (413) at once.
 ///
 /// After an answer the connection stays open unless the request asked otherwise
 /// (`Connection: close`, or HTTP/1.0 without keep-alive), the client closed its side and nothing
@@ -63,7 +67,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var inputClosed = false
     /// The server is shutting down: close after the answer in progress (or now, if none).
     private var quiescing = false
-    private var date = HTTPDate()
+    /// The request being read asked for `100 Continue`, to be sent once nothing is ahead of it.
+    private var continueOwed = false
 
     init(gateway: DynamoDBGateway, workers: GatewayWorkers, logger: Logger) {
         self.gateway = gateway
@@ -84,6 +89,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             reading = .discarding  // no second reference to the buffer while it grows
             append(chunk, to: collected, head: head, context: context)
         case .end:
+            continueOwed = false  // the body came without it
             switch reading {
             case .collecting(let head, let body):
                 reading = .idle
@@ -113,6 +119,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 refuseTooLarge(head, context: context)
             } else {
                 reading = .collecting(head, nil)
+                if Self.expectsContinue(head) {
+                    continueOwed = true
+                    sendOwedContinue(context: context)
+                }
             }
         case .GET:
             reading = .skipping(DynamoDBGateway.healthResponse())
@@ -132,6 +142,25 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         var chunk = chunk
         body.writeBuffer(&chunk)
         reading = .collecting(head, body)
+    }
+
+    /// Whether the request asks for `100 Continue` before it sends its body (RFC 9110 10.1.1: only
+    /// from HTTP/1.1 on; the expectation's name is case-insensitive).
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        guard head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1) else { return false }
+        return head.headers["expect"].contains { value in
+            value.split(separator: ",").contains { $0.trimmingSpaces.lowercased() == "100-continue" }
+        }
+    }
+
+    /// Sends the `100 Continue` the request being read asked for, unless answers before it are
+    /// still to be written (it then goes after them).
+    private func sendOwedContinue(context: ChannelHandlerContext) {
+        guard continueOwed, !answering, waiting.isEmpty, case .collecting = reading else { return }
+        continueOwed = false
+        var buffer = context.channel.allocator.buffer(capacity: 25)
+        buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// Answers 413 before the body is read; the rest of the body is read and dropped.
@@ -161,11 +190,19 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             let logger = self.logger
             let eventLoop = context.eventLoop
             let target = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
-            workers.submit {
-                gateway.respond(to: head, body: body, logger: logger) { response in
-                    eventLoop.execute {
+            workers.submit { handback in
+                switch gateway.respond(to: head, body: body, logger: logger) {
+                case .ready(let response):
+                    handback.send(to: eventLoop) {
                         let (handler, context) = target.value
                         handler.write(response, context: context)
+                    }
+                case .pending(let pending):
+                    pending.answer { response in
+                        eventLoop.execute {
+                            let (handler, context) = target.value
+                            handler.write(response, context: context)
+                        }
                     }
                 }
             }
@@ -182,7 +219,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let last = waiting.isEmpty && { if case .idle = reading { true } else { false } }()
         let close = !answerKeepsAlive || quiescing || (inputClosed && last)
-        let bytes = Self.encode(response, date: date.now(), close: close, allocator: context.channel.allocator)
+        let bytes = close ? response.closing().bytes : response.bytes
         guard !close else {
             reading = .stopped
             waiting.removeAll()
@@ -193,39 +230,13 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         if let (work, keepAlive) = waiting.popFirst() {
             start(work, keepAlive: keepAlive, context: context)
-        } else if readHeld {
-            readHeld = false
-            context.read()
+        } else {
+            sendOwedContinue(context: context)
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
         }
-    }
-
-    /// The response as HTTP/1.1 sends it: the status line, the headers, `Date`, `Connection: close`
-    /// when the connection closes after it, a blank line and the body.
-    static func encode(_ response: GatewayResponse, date: String, close: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 256 + response.body.readableBytes)
-        buffer.writeStaticString("HTTP/1.1 ")
-        // NIO's reason phrase for a status it knows (413 is "Payload Too Large"), as the
-        // conversion from HTTPTypes under Hummingbird wrote it.
-        let status = HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase)
-        buffer.writeString(String(status.code))
-        buffer.writeStaticString(" ")
-        buffer.writeString(status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
-        for (name, value) in response.headers {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("Date: ")
-        buffer.writeString(date)
-        if close {
-            buffer.writeStaticString("\r\nConnection: close")
-        }
-        buffer.writeStaticString("\r\n\r\n")
-        var body = response.body
-        buffer.writeBuffer(&body)
-        return buffer
     }
 
     // MARK: Reads, events and errors

@@ -19,9 +19,13 @@ import NIOCore
 /// is blocked in the engine, or they cannot keep up), and the thread woken is the one that went
 /// to sleep last (each has its own condition variable): usually one thread does all the work, on
 /// a warm cache, and the others are there for when it blocks.
+///
+/// A job hands its answer back to its connection's event loop through a `Handback`, which a thread
+/// sends on when the queue is empty or `heldAnswers` are waiting, with one `EventLoop.execute` per
+/// event loop: an event loop asleep in `epoll_wait` is woken once for several answers.
 final class GatewayWorkers: @unchecked Sendable {
     // `mutex` guards `jobs`, `idle`, `woken` and `stopping`.
-    typealias Job = @Sendable () -> Void
+    typealias Job = @Sendable (inout Handback) -> Void
 
     /// The process's workers, started on first use and never stopped (as NIO's singleton event
     /// loop group): four threads, or one per core where there are more.
@@ -29,12 +33,60 @@ final class GatewayWorkers: @unchecked Sendable {
 
     /// Jobs queued per awake thread before another thread is woken.
     static let backlogPerThread = 16
+    /// Answers a thread holds back while the queue is not empty.
+    static let heldAnswers = 8
+
+    /// What the jobs run by one thread hand back to event loops, sent together.
+    struct Handback {
+        /// A task for an event loop. (A struct, not a tuple: a closure inside a tuple in an array is
+        /// stored in its most general form, which costs a thunk allocation going in and coming out.)
+        fileprivate struct Entry {
+            let loop: any EventLoop
+            let task: @Sendable () -> Void
+        }
+
+        /// In the order given; kept allocated from one sending to the next.
+        fileprivate var tasks: [Entry] = []
+
+        fileprivate var count: Int { tasks.count }
+
+        /// Runs `task` on `loop`, after the tasks given before it for that loop.
+        mutating func send(to loop: any EventLoop, _ task: @escaping @Sendable () -> Void) {
+            tasks.append(Entry(loop: loop, task: task))
+        }
+
+        /// One `execute` per event loop: the task itself when it is the loop's only one.
+        fileprivate mutating func flush() {
+            switch tasks.count {
+            case 0:
+                return
+            case 1:
+                tasks[0].loop.execute(tasks[0].task)
+            default:
+                while let loop = tasks.first?.loop {
+                    let own = tasks.filter { $0.loop === loop }.map(\.task)
+                    if own.count == 1 {
+                        loop.execute(own[0])
+                    } else {
+                        loop.execute { for task in own { task() } }
+                    }
+                    tasks.removeAll { $0.loop === loop }  // keeps the capacity
+                }
+            }
+            tasks.removeAll(keepingCapacity: true)
+        }
+    }
 
     let threadCount: Int
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     /// One condition variable per thread, so the thread woken can be chosen.
     private let conditions: UnsafeMutablePointer<pthread_cond_t>
-    private var jobs = CircularBuffer<Job>(initialCapacity: 256)
+    /// A queued job. (A struct, for the reason `Handback.Entry` is one.)
+    private struct Queued {
+        let job: Job
+    }
+
+    private var jobs = CircularBuffer<Queued>(initialCapacity: 256)
     /// Sleeping threads, the one that went to sleep last at the end.
     private var idle: [Int] = []
     /// Per thread: taken off `idle` and signalled, and not yet awake.
@@ -65,7 +117,7 @@ final class GatewayWorkers: @unchecked Sendable {
     /// Queues `job`; one of the threads runs it soon. Called on an event loop.
     func submit(_ job: @escaping Job) {
         pthread_mutex_lock(mutex)
-        jobs.append(job)
+        jobs.append(Queued(job: job))
         let wake = threadsToWake()
         pthread_mutex_unlock(mutex)
         for index in wake { pthread_cond_signal(conditions + index) }
@@ -97,8 +149,15 @@ final class GatewayWorkers: @unchecked Sendable {
     }
 
     private func run(_ index: Int) {
+        var handback = Handback()
         pthread_mutex_lock(mutex)
         while true {
+            if jobs.isEmpty && handback.count > 0 {
+                pthread_mutex_unlock(mutex)
+                handback.flush()
+                pthread_mutex_lock(mutex)
+                continue
+            }
             while jobs.isEmpty {
                 if stopping {
                     pthread_mutex_unlock(mutex)
@@ -110,9 +169,10 @@ final class GatewayWorkers: @unchecked Sendable {
                     pthread_cond_wait(conditions + index, mutex)
                 }
             }
-            let job = jobs.removeFirst()
+            let job = jobs.removeFirst().job
             pthread_mutex_unlock(mutex)
-            job()
+            job(&handback)
+            if handback.count >= Self.heldAnswers { handback.flush() }
             pthread_mutex_lock(mutex)
         }
     }

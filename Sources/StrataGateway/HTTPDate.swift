@@ -6,19 +6,24 @@ import Musl
 import Darwin
 #endif
 
-/// The `Date` header's value (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), formatted
-/// once per second: each channel handler keeps one and asks it for every response.
-struct HTTPDate {
-    private var second = -1
-    private var text = ""
+import NIOCore
+import Synchronization
 
-    mutating func now() -> String {
+/// The `Date` header's value (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), formatted
+/// once per second and shared by the threads that encode responses (event loops and gateway
+/// workers), behind one lock that is held for a 29-byte copy.
+enum HTTPDate {
+    private static let cache = Mutex<(second: Int, text: [UInt8])>((-1, []))
+
+    /// Writes the current date into `buffer`.
+    static func writeNow(into buffer: inout ByteBuffer) {
         let current = time(nil)
-        if current != second {
-            second = current
-            text = Self.format(secondsSinceEpoch: current)
+        cache.withLock { cached in
+            if cached.second != current {
+                cached = (current, Array(format(secondsSinceEpoch: current).utf8))
+            }
+            buffer.writeBytes(cached.text)
         }
-        return text
     }
 
     static func format(secondsSinceEpoch: Int) -> String {

@@ -142,9 +142,12 @@ enum FastInput {
 /// Operation outputs written by `JSONWriter`; nil (JSONEncoder then) when capacity is reported,
 /// whose floating-point figures stay JSONEncoder's to format.
 enum FastOutput {
+    /// `{}`, made once: the answer to most writes.
+    static let emptyObject: [UInt8] = Array("{}".utf8)
+
     static func getItem(_ output: GetItemOutput) -> [UInt8]? {
         guard output.consumedCapacity == nil else { return nil }
-        guard let item = output.item else { return Array("{}".utf8) }
+        guard let item = output.item else { return emptyObject }
         var w = JSONWriter()
         w.raw(#"{"Item":"#)
         w.item(item)
@@ -154,7 +157,7 @@ enum FastOutput {
 
     static func writeItem(_ output: WriteItemOutput) -> [UInt8]? {
         guard output.consumedCapacity == nil else { return nil }
-        guard let attributes = output.attributes else { return Array("{}".utf8) }
+        guard let attributes = output.attributes else { return emptyObject }
         var w = JSONWriter()
         w.raw(#"{"Attributes":"#)
         w.item(attributes)

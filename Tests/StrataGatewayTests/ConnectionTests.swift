@@ -207,6 +207,44 @@ final class EchoService: DynamoDBService {
         #expect(service.calls.map(\.operation) == ["Scan", "ListTables"])
     }
 
+    /// A client that sends `Expect: 100-continue` waits for `100 Continue` before the body
+    /// (curl waits a second, botocore does not send the body at all without it).
+    @Test func answersExpectContinueBeforeTheBody() async throws {
+        let body = #"{"TableName":"t"}"#
+        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            + "Expect: 100-Continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let (interim, final) = try await withGatewayPort(EchoService()) { port in
+            try await RawHTTP.exchange(port: port, head, responses: 1, then: body, moreResponses: 1).responses
+                .split(at: 1)
+        }
+        #expect(interim.map(\.statusLine) == ["HTTP/1.1 100 Continue"])
+        #expect(interim.first?.headers.isEmpty == true)
+        #expect(final.map(\.statusLine) == ["HTTP/1.1 200 OK"])
+        #expect(final.map(\.text) == [#"{"op":"ListTables","n":17}"#])
+    }
+
+    /// A pipelining client gets its `100 Continue` after the answers before it, never between.
+    @Test func sendsContinueAfterTheAnswersAheadOfIt() async throws {
+        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.Scan\r\n"
+            + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+        let (responses, _) = try await withGatewayPort(EchoService()) { port in
+            try await RawHTTP.exchange(port: port, RawHTTP.post("ListTables", "{ }") + head, responses: 2, then: "{}", moreResponses: 1)
+        }
+        #expect(responses.map(\.statusLine) == ["HTTP/1.1 200 OK", "HTTP/1.1 100 Continue", "HTTP/1.1 200 OK"])
+        #expect(responses.map(\.text) == [#"{"op":"ListTables","n":3}"#, "", #"{"op":"Scan","n":2}"#])
+    }
+
+    /// HTTP/1.0 has no interim answers (RFC 9110 10.1.1): the expectation is ignored.
+    @Test func ignoresExpectContinueFromHTTP10() async throws {
+        let request = "POST / HTTP/1.0\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}"
+        let (responses, _) = try await withGatewayPort(EchoService()) { port in
+            try await RawHTTP.exchange(port: port, request, responses: 1, untilClosed: true)
+        }
+        #expect(responses.map(\.statusLine) == ["HTTP/1.1 200 OK"])
+        #expect(responses.map(\.text) == [#"{"op":"ListTables","n":2}"#])
+    }
+
     @Test func datesEveryResponse() async throws {
         let (responses, _) = try await withGatewayPort(EchoService()) { port in
             try await RawHTTP.exchange(port: port, RawHTTP.post("ListTables", "{}") + "GET / HTTP/1.1\r\n\r\n", responses: 2)
@@ -238,7 +276,7 @@ final class EchoService: DynamoDBService {
             for _ in 0..<4 {
                 submitters.addTask {
                     for _ in 0..<total / 4 {
-                        workers.submit {
+                        workers.submit { _ in
                             let thread = UInt(pthread_self())
                             record.threads.withLock { _ = $0.insert(thread) }
                             if withUnsafeCurrentTask(body: { $0 != nil }) {
@@ -260,7 +298,57 @@ final class EchoService: DynamoDBService {
     }
 }
 
+@Suite struct GatewayHandbackTests {
+    /// Answers go back to their own event loop, in the order the jobs gave them, whether a thread
+    /// sends them one by one or several at once.
+    @Test func handsAnswersBackInOrderPerEventLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = [group.next(), group.next()]
+        #expect(loops[0] !== loops[1])
+        let workers = GatewayWorkers(threads: 1)
+        defer { workers.stop() }
+        let total = 500
+        let seen = Mutex<[[Int]]>([[], []])
+        let wrongLoop = Atomic<Int>(0)
+        let (done, sink) = AsyncStream.makeStream(of: Void.self)
+        let remaining = Atomic<Int>(total)
+        for index in 0..<total {
+            let side = index % 3 == 0 ? 1 : 0
+            let loop = loops[side]
+            workers.submit { handback in
+                handback.send(to: loop) {
+                    if !loop.inEventLoop { wrongLoop.add(1, ordering: .relaxed) }
+                    seen.withLock { $0[side].append(index) }
+                    if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { sink.finish() }
+                }
+            }
+        }
+        for await _ in done {}
+        let lists = seen.withLock { $0 }
+        #expect(wrongLoop.load(ordering: .relaxed) == 0)
+        #expect(lists[1] == Array(stride(from: 0, to: total, by: 3)))
+        #expect(lists[0] == (0..<total).filter { $0 % 3 != 0 })
+        try await group.shutdownGracefully()
+    }
+}
+
 @Suite struct GatewayHeaderTests {
+    @Test(arguments: [0, 7, 10, 4_294_967_295, UInt64.max])
+    func writesDecimals(value: UInt64) {
+        var buffer = ByteBuffer()
+        GatewayResponse.Writer.writeDecimal(value, into: &buffer)
+        #expect(String(buffer: buffer) == String(value))
+    }
+
+    @Test func putsConnectionCloseAtTheEndOfTheHead() {
+        let response = GatewayResponse(status: .notFound, headers: [("Content-Length", "2")], body: ByteBuffer(string: "ab"))
+        let open = String(buffer: response.bytes)
+        let closing = String(buffer: response.closing().bytes)
+        #expect(open.hasPrefix("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nDate: "))
+        #expect(open.hasSuffix(" GMT\r\n\r\nab"))
+        #expect(closing == open.replacingOccurrences(of: " GMT\r\n\r\n", with: " GMT\r\nConnection: close\r\n\r\n"))
+    }
+
     @Test(arguments: [(0, "Thu, 01 Jan 1970 00:00:00 GMT"), (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"), (1_735_787_045, "Thu, 02 Jan 2025 03:04:05 GMT")])
     func formatsIMFFixdates(seconds: Int, text: String) {
         #expect(HTTPDate.format(secondsSinceEpoch: seconds) == text)
@@ -277,5 +365,12 @@ final class EchoService: DynamoDBService {
         #expect(found.acceptEncoding == "gzip, deflate")
         #expect(found.authorization == "AWS4-HMAC-SHA256 x")
         #expect(found.contentEncoding == nil)
+    }
+}
+
+extension Array {
+    /// The first `count` elements and the rest.
+    fileprivate func split(at count: Int) -> (ArraySlice<Element>, ArraySlice<Element>) {
+        (self[..<Swift.min(count, self.count)], self[Swift.min(count, self.count)...])
     }
 }
