@@ -30,6 +30,10 @@ public struct StorageOptions: Sendable {
     public var level0CompactionTrigger = 4
     public var level0SlowdownTrigger = 8
     public var level0StopTrigger = 12
+    /// Compact a file that reads keep probing in vain (a lookup probed it, found nothing, and
+    /// went on to another file) once it has used up its seek budget, even when no level is over
+    /// its size: reads then search fewer files. See "Seek compaction" in Docs/architecture.md.
+    public var seekCompaction = true
     /// Frozen memtables allowed to wait for flushing before writers stall.
     public var maxImmutableMemtables = 2
     /// Run flush and compaction on background threads (off: only explicit `flush`/`compactRange`).

@@ -144,7 +144,7 @@ extension StorageEngine {
         while true {
             lock.lock()
             while !closing && (backgroundError != nil || manualCompactionWaiting > 0 || compactionRunning
-                               || versions.current.compactionScore < 1) {
+                               || !versions.current.compactionDue) {
                 compactionWanted.wait()
             }
             if closing {
@@ -185,7 +185,10 @@ extension StorageEngine {
                 e.compactPointers.append((c.level, f.largest))
                 return e
             }
-            lock.withLock { stats.trivialMoveCount += 1 }
+            lock.withLock {
+                stats.trivialMoveCount += 1
+                if c.isSeekCompaction { stats.seekCompactionCount += 1 }
+            }
             return
         }
         let smallestSnapshot = lock.withLock { snapshots.oldest ?? versions.lastSequence }
@@ -335,6 +338,7 @@ extension StorageEngine {
         lock.withLock {
             for o in outputs { pendingOutputs.remove(o.number) }
             stats.compactionCount += 1
+            if c.isSeekCompaction { stats.seekCompactionCount += 1 }
             stats.compactionBytesRead += c.inputBytes
             stats.compactionBytesWritten += outputs.reduce(0) { $0 + $1.size }
             stats.compactionZeroedSequences += zeroedCount

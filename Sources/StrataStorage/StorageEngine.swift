@@ -272,7 +272,10 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                     case .absent: break
                     }
                 }
-                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
+                var seekCompactionDue = false
+                defer { if seekCompactionDue { lock.withLock { compactionWanted.signal() } } }
+                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache,
+                                       seekCompactionDue: &seekCompactionDue) {
                 case .found(let v): return v
                 case .deleted, .absent: return nil
                 }
