@@ -416,6 +416,18 @@ extension StorageEngine {
         }
     }
 
+    /// Waits until no compaction runs and none is due (for tests): with background work on, the
+    /// compaction thread broadcasts `backgroundDone` after each compaction.
+    package func waitForCompactions() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        while options.backgroundWork && !closing && backgroundError == nil
+                && (compactionRunning || versions.current.compactionDue) {
+            backgroundDone.wait()
+        }
+        if let e = backgroundError { throw e }
+    }
+
     // MARK: obsolete files
 
     /// Deletes files no live version, pending output or memtable needs. Holds `lock`.
