@@ -17,6 +17,10 @@ public struct StorageOptions: Sendable {
     public var maxOpenSegments = 500
     /// Compress data blocks with LZ4 when that saves more than 1/8 of the block.
     public var compression = true
+    /// Also compress the segments of memtable flushes that go to level 0 (off: they are written
+    /// uncompressed, since the next level-0 compaction soon rewrites them; flushes that go
+    /// straight to a deeper level, as in a sequential load, are always compressed).
+    public var compressLevel0Flushes = false
     /// Bloom filter bits per key (0 turns filters off).
     public var bloomBitsPerKey = 10
     /// Sync the log on every write unless the write says otherwise.
