@@ -38,6 +38,9 @@ public struct StorageOptions: Sendable {
     /// went on to another file) once it has used up its seek budget, even when no level is over
     /// its size: reads then search fewer files. See "Seek compaction" in Docs/architecture.md.
     public var seekCompaction = true
+    /// Bytes (keys and values) a read iterator steps over between two samples of its position
+    /// for seek compaction, on average (internal: tests make it small).
+    var readSampleBytes = 1 << 20
     /// Frozen memtables allowed to wait for flushing before writers stall.
     public var maxImmutableMemtables = 2
     /// Run flush and compaction on background threads (off: only explicit `flush`/`compactRange`).

@@ -137,6 +137,11 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             throw error
         }
         lock.withLock { deleteObsoleteFiles(includingTemporary: true) }
+        iteratorPool.readSampleBytes = options.readSampleBytes
+        iteratorPool.wakeCompaction = { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { self.compactionWanted.signal() }
+        }
         if options.backgroundWork {
             runningThreads = 2
             startThread(name: "strata-flush") { [self] in flushLoop() }

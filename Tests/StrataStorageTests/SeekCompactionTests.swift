@@ -98,4 +98,24 @@ import Testing
         #expect(!db.liveFiles().joined().contains { $0.number == upper.number })
         for i in 0..<1000 { #expect(try db.get(key(i)) == bytes((i % 2 == 0 ? "b" : "a") + "\(i)")) }
     }
+
+    /// A read iterator samples its position; where the upper file and the lower one both hold the
+    /// key, the upper file is charged, and iteration alone gets it compacted.
+    @Test func iteratorSamplesChargeTheUpperFile() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        var o = options(seekCompaction: true)
+        o.backgroundWork = true
+        o.readSampleBytes = 16
+        let db = try StorageEngine.open(at: dir.db, options: o)
+        defer { try? db.close() }
+        let upper = try makeTwoLayers(db)
+        let all = try db.allEntries()
+        #expect(all.count == 1000)
+        #expect(upper.seekBudget.load(ordering: .relaxed) <= 0)
+        try db.waitForCompactions()
+        #expect(db.statistics().seekCompactionCount == 1)
+        #expect(!db.liveFiles().joined().contains { $0.number == upper.number })
+        #expect(try db.allEntries().map(\.1) == (0..<1000).map { ($0 % 2 == 0 ? "b" : "a") + "\($0)" })
+    }
 }

@@ -93,6 +93,40 @@ final class Version: Sendable {
         }
     }
 
+    /// A read iterator's sample at `userKey`: when two or more segments hold the key's range, a
+    /// lookup there would have probed the first in vain, so it is charged as a `get` would be.
+    /// True when that made it the seek candidate.
+    func sampleRead(_ userKey: UnsafeRawBufferPointer) -> Bool {
+        guard chargesSeeks else { return false }
+        var first: (file: FileMetadata, level: Int)? = nil
+        func covers(_ f: FileMetadata) -> Bool {
+            f.smallest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) } >= 0
+                && f.largest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) } <= 0
+        }
+        let l0 = levels[0]
+        for i in stride(from: l0.count - 1, through: 0, by: -1) where covers(l0[i]) {
+            if let first { return chargeSeek(first.file, level: first.level) }
+            first = (l0[i], 0)
+        }
+        for level in 1..<Self.levelCount {
+            let files = levels[level]
+            if files.isEmpty { continue }
+            var lo = 0, hi = files.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let below = files[mid].largest.withUnsafeBytes {
+                    compareBytes(UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8), userKey)
+                } < 0
+                if below { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < files.count && covers(files[lo]) {
+                if let first { return chargeSeek(first.file, level: first.level) }
+                first = (files[lo], level)
+            }
+        }
+        return false
+    }
+
     /// `seekCompactionDue` (when given) is set to true when this lookup made a file the seek
     /// candidate: the first file probed, when the key was not settled there and another file had
     /// to be probed (LevelDB's "allowed seeks").
