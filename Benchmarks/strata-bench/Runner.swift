@@ -15,6 +15,7 @@ struct BenchConfig: Sendable {
     var cacheBytes: Int
     var memtableBytes: Int?
     var restartInterval: Int?
+    var seekCompaction = true
     var sync: Bool
     var json: Bool
     var keep: Bool
@@ -27,6 +28,7 @@ struct BenchConfig: Sendable {
         o.bloomBitsPerKey = 10
         if let m = memtableBytes { o.memtableBytes = m }
         if let r = restartInterval { o.blockRestartInterval = r }
+        o.seekCompaction = seekCompaction
         return o
     }
 }

@@ -47,6 +47,10 @@ struct StrataBench: ParsableCommand {
     @Option(name: .customLong("block_restart_interval"), help: "Entries between restart points in data blocks (default: the engine's).")
     var blockRestartInterval: Int?
 
+    @Flag(name: .customLong("seek_compaction"), inversion: .prefixedNo,
+          help: "Compact files that reads keep probing in vain (the engine's seek compaction).")
+    var seekCompaction = true
+
     @Flag(help: "Sync every write (fillsync always syncs).")
     var sync = false
 
@@ -74,7 +78,7 @@ struct StrataBench: ParsableCommand {
             benchmarks: benchmarks.split(separator: ",").map { String($0).trimmingSpaces },
             num: num, reads: reads ?? num, syncNum: syncNum, valueSize: valueSize, threads: threads,
             db: db ?? "/tmp/strata-bench-\(getpid())", compression: compression == "lz4", cacheBytes: cacheSize,
-            memtableBytes: writeBufferSize, restartInterval: blockRestartInterval, sync: sync, json: json, keep: keep, progress: progress)
+            memtableBytes: writeBufferSize, restartInterval: blockRestartInterval, seekCompaction: seekCompaction, sync: sync, json: json, keep: keep, progress: progress)
         try Runner(config: config).run()
     }
 }

@@ -17,6 +17,11 @@ final class IteratorPool: @unchecked Sendable {  // `spares` and `merging` are g
     private var spares: [LevelIterator] = []
     private var merging: [Spare] = []
     let cache: SegmentCache
+    /// Wakes the engine's compaction thread (a read iterator's sample made a seek candidate).
+    /// Set once by the engine before any iterator exists.
+    var wakeCompaction: (@Sendable () -> Void)?
+    /// The engine's `readSampleBytes`.
+    var readSampleBytes = 1 << 20
     /// Level-iterator spares kept at most; more are freed.
     static let capacity = 64
     /// Merging-iterator spares kept at most (about one per reading thread).

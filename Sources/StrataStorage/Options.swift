@@ -17,6 +17,10 @@ public struct StorageOptions: Sendable {
     public var maxOpenSegments = 500
     /// Compress data blocks with LZ4 when that saves more than 1/8 of the block.
     public var compression = true
+    /// Also compress the segments of memtable flushes that go to level 0 (off: they are written
+    /// uncompressed, since the next level-0 compaction soon rewrites them; flushes that go
+    /// straight to a deeper level, as in a sequential load, are always compressed).
+    public var compressLevel0Flushes = false
     /// Bloom filter bits per key (0 turns filters off).
     public var bloomBitsPerKey = 10
     /// Sync the log on every write unless the write says otherwise.
@@ -30,6 +34,13 @@ public struct StorageOptions: Sendable {
     public var level0CompactionTrigger = 4
     public var level0SlowdownTrigger = 8
     public var level0StopTrigger = 12
+    /// Compact a file that reads keep probing in vain (a lookup probed it, found nothing, and
+    /// went on to another file) once it has used up its seek budget, even when no level is over
+    /// its size: reads then search fewer files. See "Seek compaction" in Docs/architecture.md.
+    public var seekCompaction = true
+    /// Bytes (keys and values) a read iterator steps over between two samples of its position
+    /// for seek compaction, on average (internal: tests make it small).
+    var readSampleBytes = 1 << 20
     /// Frozen memtables allowed to wait for flushing before writers stall.
     public var maxImmutableMemtables = 2
     /// Run flush and compaction on background threads (off: only explicit `flush`/`compactRange`).

@@ -59,18 +59,29 @@ extension StorageEngine {
         flushRunning = true
         let number = versions.newFileNumber()
         pendingOutputs.insert(number)
+        // A segment bound for level 0 is written uncompressed (unless `compressLevel0Flushes`):
+        // compression was half of a flush's CPU, spent on a file the next level-0 compaction
+        // reads back and rewrites within seconds. The level is predicted from the memtable's key
+        // range now; a segment written uncompressed then goes to level 0 whatever the version
+        // at install time would allow, so no uncompressed segment settles below level 0.
+        var flushOptions = options
+        if options.compression && !options.compressLevel0Flushes {
+            let predicted = compactionRunning ? 0 : imm.userKeyRange.map { levelForFlush($0.smallest, $0.largest, versions.current) } ?? 0
+            if predicted == 0 { flushOptions.compression = false }
+        }
+        let uncompressed = options.compression && !flushOptions.compression
         lock.unlock()
         var failure: Error?
         var meta: FileMetadata?
         var applying = false
         do {
-            meta = try Self.writeSegment(from: imm.makeIterator(), number: number, dir: path, fs: fs, options: options)
+            meta = try Self.writeSegment(from: imm.makeIterator(), number: number, dir: path, fs: fs, options: flushOptions)
             try fs.syncDirectory(path)
             applying = true
             try logAndApply { v in
                 var e = VersionEdit()
                 if let meta {
-                    e.newFiles.append((compactionRunning ? 0 : levelForFlush(meta, v), meta))
+                    e.newFiles.append((compactionRunning || uncompressed ? 0 : levelForFlush(meta, v), meta))
                 }
                 // Logs older than the next memtable to flush are no longer needed.
                 e.logNumber = imms.count > 1 ? imms[1].logNumber : mem.logNumber
@@ -114,7 +125,10 @@ extension StorageEngine {
     /// A flushed segment that overlaps nothing in levels 0 and 1 goes to level 1 or 2 directly,
     /// saving a rewrite, as long as it would not overlap too much of the level below.
     func levelForFlush(_ meta: FileMetadata, _ v: Version) -> Int {
-        let lo = meta.smallestUserKey, hi = meta.largestUserKey
+        levelForFlush(meta.smallestUserKey, meta.largestUserKey, v)
+    }
+
+    func levelForFlush(_ lo: [UInt8], _ hi: [UInt8], _ v: Version) -> Int {
         guard v.overlappingFiles(level: 0, begin: lo, end: hi).isEmpty else { return 0 }
         var level = 0
         while level < 2 {
@@ -144,7 +158,7 @@ extension StorageEngine {
         while true {
             lock.lock()
             while !closing && (backgroundError != nil || manualCompactionWaiting > 0 || compactionRunning
-                               || versions.current.compactionScore < 1) {
+                               || !versions.current.compactionDue) {
                 compactionWanted.wait()
             }
             if closing {
@@ -185,7 +199,10 @@ extension StorageEngine {
                 e.compactPointers.append((c.level, f.largest))
                 return e
             }
-            lock.withLock { stats.trivialMoveCount += 1 }
+            lock.withLock {
+                stats.trivialMoveCount += 1
+                if c.isSeekCompaction { stats.seekCompactionCount += 1 }
+            }
             return
         }
         let smallestSnapshot = lock.withLock { snapshots.oldest ?? versions.lastSequence }
@@ -335,6 +352,7 @@ extension StorageEngine {
         lock.withLock {
             for o in outputs { pendingOutputs.remove(o.number) }
             stats.compactionCount += 1
+            if c.isSeekCompaction { stats.seekCompactionCount += 1 }
             stats.compactionBytesRead += c.inputBytes
             stats.compactionBytesWritten += outputs.reduce(0) { $0 + $1.size }
             stats.compactionZeroedSequences += zeroedCount
@@ -410,6 +428,18 @@ extension StorageEngine {
             }
             try runCompaction(c)
         }
+    }
+
+    /// Waits until no compaction runs and none is due (for tests): with background work on, the
+    /// compaction thread broadcasts `backgroundDone` after each compaction.
+    package func waitForCompactions() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        while options.backgroundWork && !closing && backgroundError == nil
+                && (compactionRunning || versions.current.compactionDue) {
+            backgroundDone.wait()
+        }
+        if let e = backgroundError { throw e }
     }
 
     // MARK: obsolete files

@@ -137,6 +137,11 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             throw error
         }
         lock.withLock { deleteObsoleteFiles(includingTemporary: true) }
+        iteratorPool.readSampleBytes = options.readSampleBytes
+        iteratorPool.wakeCompaction = { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { self.compactionWanted.signal() }
+        }
         if options.backgroundWork {
             runningThreads = 2
             startThread(name: "strata-flush") { [self] in flushLoop() }
@@ -272,7 +277,10 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                     case .absent: break
                     }
                 }
-                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache) {
+                var seekCompactionDue = false
+                defer { if seekCompactionDue { lock.withLock { compactionWanted.signal() } } }
+                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache,
+                                       seekCompactionDue: &seekCompactionDue) {
                 case .found(let v): return v
                 case .deleted, .absent: return nil
                 }

@@ -21,6 +21,12 @@ public final class StorageIterator {
     /// Backward only: the current value.
     private var savedValue = ReusableBytes()
     private var boundError: StorageError?
+    /// Seek-compaction sampling (LevelDB's read sampling): every `readSampleBytes` of keys and
+    /// values stepped over, on average, the position is offered to the version, which charges
+    /// the first of several segments that hold it (see `Version.sampleRead`).
+    private let sampling: Bool
+    private var bytesUntilSample = 0
+    private var sampleState: UInt64
 
     init(iter: MergingIterator, sequence: UInt64, shape: IteratorPool.Shape, snapshot: Snapshot?, pool: IteratorPool?,
          lowerBound: [UInt8]?, upperBound: [UInt8]?) {
@@ -31,6 +37,23 @@ public final class StorageIterator {
         self.snapshot = snapshot
         self.lowerBound = lowerBound
         self.upperBound = upperBound
+        sampling = pool != nil && shape.version.chargesSeeks
+        sampleState = (sequence &* 0x9E37_79B9_7F4A_7C15) | 1
+        if sampling { bytesUntilSample = nextSamplePeriod() }
+    }
+
+    /// Uniform in [0, 2 × readSampleBytes).
+    private func nextSamplePeriod() -> Int {
+        sampleState ^= sampleState << 13
+        sampleState ^= sampleState >> 7
+        sampleState ^= sampleState << 17
+        let range = UInt64(2 * Swift.max(1, pool?.readSampleBytes ?? 1))
+        return Int(sampleState % range)
+    }
+
+    private func sample(_ userKey: UnsafeRawBufferPointer) {
+        bytesUntilSample = nextSamplePeriod()
+        if shape.version.sampleRead(userKey) { pool?.wakeCompaction?() }
     }
 
     deinit {
@@ -167,6 +190,10 @@ public final class StorageIterator {
         var skipping = skipping
         while iter.isValid {
             let ik = iter.key
+            if sampling {
+                bytesUntilSample -= ik.count + iter.value.count
+                if bytesUntilSample < 0 { sample(UnsafeRawBufferPointer(start: ik.baseAddress, count: ik.count - 8)) }
+            }
             let trailer = InternalKey.trailer(ik)
             if trailer >> 8 <= sequence {
                 let uk = UnsafeRawBufferPointer(start: ik.baseAddress, count: ik.count - 8)

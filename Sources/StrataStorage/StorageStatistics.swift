@@ -22,6 +22,8 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
     public var flushCount = 0
     public var compactionCount = 0
     public var trivialMoveCount = 0
+    /// Compactions picked because reads used up a file's seek budget (trivial moves included).
+    public var seekCompactionCount = 0
     /// Entries compactions wrote with sequence number 0 (the oldest visible entry of a key that
     /// no deeper level holds).
     public var compactionZeroedSequences: UInt64 = 0
@@ -46,7 +48,7 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
         var s = "level  files  bytes\n"
         for l in levels where l.fileCount > 0 { s += "L\(l.level)     \(l.fileCount)     \(l.bytes)\n" }
         s += "user bytes \(userBytesWritten), wal \(walBytesWritten), flushed \(flushBytesWritten), compacted \(compactionBytesRead) -> \(compactionBytesWritten)\n"
-        s += "write amplification \(writeAmplification), flushes \(flushCount), compactions \(compactionCount) (trivial moves \(trivialMoveCount))\n"
+        s += "write amplification \(writeAmplification), flushes \(flushCount), compactions \(compactionCount) (trivial moves \(trivialMoveCount), for seeks \(seekCompactionCount))\n"
         s += "block cache hits \(blockCacheHits), misses \(blockCacheMisses), bytes \(blockCacheBytes); stalls \(writeStalls), slowdowns \(writeSlowdowns)"
         return s
     }

@@ -13,6 +13,8 @@ struct Compaction {
     /// Manual compaction of the bottom level turns this off, so the file is rewritten and its
     /// overwritten entries and tombstones dropped.
     var allowTrivialMove = true
+    /// Picked for a file's used-up seek budget rather than for a level's size.
+    var isSeekCompaction = false
 
     var allInputs: [FileMetadata] { inputs + nextInputs }
     var inputBytes: UInt64 { allInputs.reduce(0) { $0 + $1.size } }
@@ -38,8 +40,17 @@ struct Compaction {
     func baseLevelCursor() -> BaseLevelCursor { BaseLevelCursor(deeperLevels) }
 
     /// Picks the compaction the version needs most, or nil if none is due.
+    /// Size first: a level over its size (or level 0 over its file count); otherwise the version's
+    /// seek candidate.
     static func pick(_ v: Version, compactPointers: [[UInt8]?], options: StorageOptions) -> Compaction? {
-        guard v.compactionScore >= 1 else { return nil }
+        guard v.compactionScore >= 1 else {
+            guard let (level, file) = v.seekCandidate.withLock({ $0 }), level + 1 < Version.levelCount else { return nil }
+            // A level-0 file overlaps others there: take them all, so none is left above newer data.
+            let inputs = level == 0 ? v.overlappingFiles(level: 0, begin: file.smallestUserKey, end: file.largestUserKey) : [file]
+            var c = make(v, level: level, inputs: inputs)
+            c.isSeekCompaction = true
+            return c
+        }
         let level = v.compactionLevel
         var inputs: [FileMetadata]
         if level == 0 {

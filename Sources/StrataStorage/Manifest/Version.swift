@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An immutable set of segments, level by level. Readers and compactions hold a `Version` while
 /// they use its files; a file is deleted only when no live version lists it.
 final class Version: Sendable {
@@ -9,9 +11,15 @@ final class Version: Sendable {
     /// The level most in need of compaction and its score (>= 1 means compaction is due).
     let compactionLevel: Int
     let compactionScore: Double
+    /// A file whose seek budget reads used up while this version was current (the first such
+    /// file; never one of the last level): compacted when no size-based compaction is due.
+    let seekCandidate = Mutex<(level: Int, file: FileMetadata)?>(nil)
+    /// Whether reads charge probes to files' seek budgets.
+    let chargesSeeks: Bool
 
     init(levels: [[FileMetadata]], options: StorageOptions) {
         self.levels = levels
+        chargesSeeks = options.seekCompaction
         var bestLevel = 0
         var bestScore = -1.0
         for level in 0..<(Self.levelCount - 1) {
@@ -67,13 +75,82 @@ final class Version: Sendable {
         }
     }
 
-    func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, cache: SegmentCache, fillCache: Bool) throws -> GetResult {
+    /// Whether a seek compaction is waiting for the compaction thread.
+    var hasSeekCandidate: Bool { seekCandidate.withLock { $0 != nil } }
+
+    /// Whether the compaction thread has work: a level over its size, or a seek candidate.
+    var compactionDue: Bool { compactionScore >= 1 || hasSeekCandidate }
+
+    /// Charges one wasted probe to `file` of `level`; true when that made it this version's seek
+    /// candidate (the caller then wakes the compaction thread).
+    func chargeSeek(_ file: FileMetadata, level: Int) -> Bool {
+        guard level < Self.levelCount - 1 else { return false }
+        guard file.seekBudget.subtract(1, ordering: .relaxed).newValue <= 0 else { return false }
+        return seekCandidate.withLock { c in
+            if c != nil { return false }
+            c = (level, file)
+            return true
+        }
+    }
+
+    /// A read iterator's sample at `userKey`: when two or more segments hold the key's range, a
+    /// lookup there would have probed the first in vain, so it is charged as a `get` would be.
+    /// True when that made it the seek candidate.
+    func sampleRead(_ userKey: UnsafeRawBufferPointer) -> Bool {
+        guard chargesSeeks else { return false }
+        var first: (file: FileMetadata, level: Int)? = nil
+        func covers(_ f: FileMetadata) -> Bool {
+            f.smallest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) } >= 0
+                && f.largest.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) } <= 0
+        }
+        let l0 = levels[0]
+        for i in stride(from: l0.count - 1, through: 0, by: -1) where covers(l0[i]) {
+            if let first { return chargeSeek(first.file, level: first.level) }
+            first = (l0[i], 0)
+        }
+        for level in 1..<Self.levelCount {
+            let files = levels[level]
+            if files.isEmpty { continue }
+            var lo = 0, hi = files.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let below = files[mid].largest.withUnsafeBytes {
+                    compareBytes(UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8), userKey)
+                } < 0
+                if below { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < files.count && covers(files[lo]) {
+                if let first { return chargeSeek(first.file, level: first.level) }
+                first = (files[lo], level)
+            }
+        }
+        return false
+    }
+
+    /// `seekCompactionDue` (when given) is set to true when this lookup made a file the seek
+    /// candidate: the first file probed, when the key was not settled there and another file had
+    /// to be probed (LevelDB's "allowed seeks").
+    func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, cache: SegmentCache, fillCache: Bool,
+             seekCompactionDue: UnsafeMutablePointer<Bool>? = nil) throws -> GetResult {
         let hash = bloomHash(userKey)
         @inline(__always)
         func userKeyCompare(_ ikey: [UInt8]) -> Int {
             ikey.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) }
         }
-        func probe(_ f: FileMetadata) throws -> GetResult {
+        // The first file probed, until a second probe charges it (then nil, with `charged` set).
+        var firstProbed: FileMetadata? = nil
+        var firstLevel = 0
+        var charged = !chargesSeeks
+        func probe(_ f: FileMetadata, level: Int) throws -> GetResult {
+            if !charged {
+                if let first = firstProbed {
+                    charged = true
+                    if chargeSeek(first, level: firstLevel) { seekCompactionDue?.pointee = true }
+                } else {
+                    firstProbed = f
+                    firstLevel = level
+                }
+            }
             switch try cache.reader(f).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
             case .found(let v): return .found(v)
             case .deleted: return .deleted
@@ -85,7 +162,7 @@ final class Version: Sendable {
         for i in stride(from: l0.count - 1, through: 0, by: -1) {
             let f = l0[i]
             if userKeyCompare(f.smallest) >= 0 && userKeyCompare(f.largest) <= 0 {
-                let r = try probe(f)
+                let r = try probe(f, level: 0)
                 if case .absent = r { continue }
                 return r
             }
@@ -100,7 +177,7 @@ final class Version: Sendable {
                 if files[mid].largest.withUnsafeBytes({ compareInternalKeys($0, lookup) }) < 0 { lo = mid + 1 } else { hi = mid }
             }
             if lo < files.count && userKeyCompare(files[lo].smallest) >= 0 {
-                let r = try probe(files[lo])
+                let r = try probe(files[lo], level: level)
                 if case .absent = r { continue }
                 return r
             }

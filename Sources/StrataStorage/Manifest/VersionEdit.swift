@@ -1,5 +1,6 @@
-import Synchronization
 // A change to the set of live files, one manifest record each. Format: Docs/manifest_format.md.
+
+import Synchronization
 
 /// Describes one segment in a version. Immutable.
 public final class FileMetadata: Sendable, CustomStringConvertible {
@@ -13,6 +14,11 @@ public final class FileMetadata: Sendable, CustomStringConvertible {
     public let smallestSequence: UInt64
     public let largestSequence: UInt64
     public let entryCount: UInt64
+    /// Probes of this file that were followed by a probe of another file for the same key (reads
+    /// that paid for this file and found nothing). At zero, compacting the file into the level
+    /// below costs less than the reads it keeps costing; see "Seek compaction" in
+    /// Docs/architecture.md. Shared by every version that lists the file.
+    let seekBudget: Atomic<Int>
 
     init(number: FileNumber, size: UInt64, smallest: [UInt8], largest: [UInt8],
          smallestSequence: UInt64, largestSequence: UInt64, entryCount: UInt64) {
@@ -23,7 +29,13 @@ public final class FileMetadata: Sendable, CustomStringConvertible {
         self.smallestSequence = smallestSequence
         self.largestSequence = largestSequence
         self.entryCount = entryCount
+        seekBudget = Atomic(Self.seekBudget(size: size))
     }
+
+    /// One wasted probe of a file (an index search, a bloom probe, often a block read) costs about
+    /// as much as compacting 16 KiB of it, so a file may waste size / 16 KiB probes (at least
+    /// 100, so small files are not rewritten over a handful of reads).
+    static func seekBudget(size: UInt64) -> Int { max(100, Int(clamping: size / (16 << 10))) }
 
     public var smallestUserKey: [UInt8] { Array(InternalKey.userKey(smallest)) }
     public var largestUserKey: [UInt8] { Array(InternalKey.userKey(largest)) }

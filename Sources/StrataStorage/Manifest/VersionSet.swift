@@ -1,5 +1,7 @@
 // The manifest: a log of version edits, named by CURRENT. Format: Docs/manifest_format.md.
 
+import Synchronization
+
 /// The sequence of versions, the file-number and sequence counters, and the manifest that
 /// records them. Guarded by the engine's lock, except `writeManifestRecord`, which the
 /// engine serializes with its manifest lock.
@@ -105,7 +107,14 @@ final class VersionSet {
     func makeVersion(applying edit: VersionEdit, to base: Version) -> Version {
         var levels = base.levels
         Self.apply(edit, to: &levels)
-        return Version(levels: levels, options: options)
+        let v = Version(levels: levels, options: options)
+        // A seek candidate the edit left in place stays one: a flush between the reads that used
+        // up its budget and the compaction does not make them count for nothing.
+        if let (level, file) = base.seekCandidate.withLock({ $0 }),
+           levels[level].contains(where: { $0 === file }) {
+            v.seekCandidate.withLock { $0 = (level, file) }
+        }
+        return v
     }
 
     func install(_ v: Version) {

@@ -223,6 +223,13 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
         return .found(Array(Self.value(node)))
     }
 
+    /// The smallest and largest user keys held, nil when empty.
+    var userKeyRange: (smallest: [UInt8], largest: [UInt8])? {
+        guard let first = Self.next(head, 0), let last = findLast() else { return nil }
+        let a = Self.key(first), b = Self.key(last)
+        return (Array(a[0..<(a.count - 8)]), Array(b[0..<(b.count - 8)]))
+    }
+
     func makeIterator() -> MemTableIterator { MemTableIterator(self) }
 
     final class MemTableIterator: InternalIterator {

@@ -51,7 +51,8 @@ struct BlockBuilder {
     private(set) var buffer: [UInt8] = []
     private var restarts: [UInt32] = [0]
     private var counter = 0
-    private var lastKey: [UInt8] = []
+    /// The whole key of the last entry added (empty when the builder is empty).
+    private(set) var lastKey: [UInt8] = []
     private(set) var entryCount = 0
 
     init(restartInterval: Int) { self.restartInterval = restartInterval }
@@ -83,15 +84,23 @@ struct BlockBuilder {
 
     /// The finished block's bytes; the builder is reset.
     mutating func finish() -> [UInt8] {
-        var out = buffer
-        for r in restarts { putFixed32(r, into: &out) }
-        putFixed32(UInt32(restarts.count), into: &out)
-        buffer.removeAll(keepingCapacity: true)
-        restarts = [0]
-        counter = 0
-        lastKey.removeAll(keepingCapacity: true)
-        entryCount = 0
-        return out
+        finishInPlace { Array($0) }
+    }
+
+    /// Finishes the block in the builder's own buffer and passes its bytes to `body` (no copy);
+    /// the builder is reset afterwards, keeping its capacity.
+    mutating func finishInPlace<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        for r in restarts { putFixed32(r, into: &buffer) }
+        putFixed32(UInt32(restarts.count), into: &buffer)
+        defer {
+            buffer.removeAll(keepingCapacity: true)
+            restarts.removeAll(keepingCapacity: true)
+            restarts.append(0)
+            counter = 0
+            lastKey.removeAll(keepingCapacity: true)
+            entryCount = 0
+        }
+        return try buffer.withUnsafeBytes(body)
     }
 }
 

@@ -9,11 +9,12 @@ final class SegmentWriter {
     private var dataBlock: BlockBuilder
     private var indexBlock: BlockBuilder
     private var offset: UInt64 = 0
+    /// The last key of the last data block written (the key of its index entry).
     private var lastKey: [UInt8] = []
     private var pendingHandle: BlockHandle?
     private var hashes: [UInt64] = []
-    private var lastUserKeyHashed: [UInt8] = []
-    private var scratch: [UInt8] = []
+    private var indexValue: [UInt8] = []
+    private let compressor = LZ4Compressor()
     private var trailer: [UInt8] = []
     private(set) var properties = SegmentProperties()
 
@@ -32,22 +33,17 @@ final class SegmentWriter {
     var estimatedFileSize: UInt64 { offset + UInt64(dataBlock.estimatedSize) }
 
     func add(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
-        if let h = pendingHandle {
-            // The index entry for the previous block uses its last key.
-            var hv: [UInt8] = []
-            h.encode(into: &hv)
-            lastKey.withUnsafeBytes { lk in hv.withUnsafeBytes { indexBlock.add(lk, $0) } }
-            pendingHandle = nil
-        }
+        if pendingHandle != nil { addIndexEntry() }
         if properties.entryCount == 0 { properties.smallestKey = Array(key) }
         let userKey = UnsafeRawBufferPointer(rebasing: key[0..<(key.count - 8)])
-        let isNewUserKey = lastUserKeyHashed.withUnsafeBytes { compareBytes($0, userKey) != 0 } || properties.entryCount == 0
-        if bloomBitsPerKey > 0 && isNewUserKey {
-            hashes.append(bloomHash(userKey))
-        }
-        if isNewUserKey {
-            lastUserKeyHashed.removeAll(keepingCapacity: true)
-            lastUserKeyHashed.append(contentsOf: userKey)
+        if bloomBitsPerKey > 0 {
+            // The previous entry's key: the data block's last, or the last block's last when
+            // this entry starts a block. No copy of each key is kept for this.
+            let previous = dataBlock.isEmpty ? lastKey : dataBlock.lastKey
+            let isNewUserKey = properties.entryCount == 0 || previous.withUnsafeBytes {
+                compareBytes(UnsafeRawBufferPointer(rebasing: $0[0..<($0.count - 8)]), userKey) != 0
+            }
+            if isNewUserKey { hashes.append(bloomHash(userKey)) }
         }
         let trailerWord = InternalKey.trailer(key)
         let seq = trailerWord >> 8
@@ -57,8 +53,6 @@ final class SegmentWriter {
         properties.entryCount += 1
         properties.rawKeyBytes += UInt64(key.count)
         properties.rawValueBytes += UInt64(value.count)
-        lastKey.removeAll(keepingCapacity: true)
-        lastKey.append(contentsOf: key)
         dataBlock.add(key, value)
         if dataBlock.estimatedSize >= blockBytes { try flushDataBlock() }
     }
@@ -67,36 +61,43 @@ final class SegmentWriter {
         try key.withUnsafeBytes { k in try value.withUnsafeBytes { try add(k, $0) } }
     }
 
+    /// The index entry of the last data block written: its last key and its handle.
+    private func addIndexEntry() {
+        guard let h = pendingHandle else { return }
+        indexValue.removeAll(keepingCapacity: true)
+        h.encode(into: &indexValue)
+        lastKey.withUnsafeBytes { lk in indexValue.withUnsafeBytes { indexBlock.add(lk, $0) } }
+        pendingHandle = nil
+    }
+
     private func flushDataBlock() throws {
         guard !dataBlock.isEmpty else { return }
-        let raw = dataBlock.finish()
-        properties.rawDataBytes += UInt64(raw.count)
-        let handle = try writeBlock(raw, compressible: compression, countAsData: true)
+        lastKey.removeAll(keepingCapacity: true)
+        lastKey.append(contentsOf: dataBlock.lastKey)
+        // The block is finished in the builder's own buffer and written from there, not copied.
+        let handle = try dataBlock.finishInPlace { raw in
+            properties.rawDataBytes += UInt64(raw.count)
+            return try writeBlock(raw, compressible: compression, countAsData: true)
+        }
         properties.dataBlockCount += 1
         pendingHandle = handle
     }
 
-    /// Writes a block and its trailer; returns its handle.
     private func writeBlock(_ raw: [UInt8], compressible: Bool, countAsData: Bool = false) throws -> BlockHandle {
-        var type = CompressionType.none
-        if compressible && LZ4Codec.compress(raw, scratch: &scratch) {
-            type = .lz4
-        }
-        let handle: BlockHandle
-        if type == .lz4 {
-            try scratch.withUnsafeBytes { try file.append($0) }
-            handle = BlockHandle(offset: offset, size: UInt64(scratch.count))
-            trailer = [type.rawValue]
-            let crc = CRC32C.checksum(trailer, seed: CRC32C.checksum(scratch))
-            putFixed32(CRC32C.mask(crc), into: &trailer)
-            if countAsData { properties.compressedBlockCount += 1 }
-        } else {
-            try file.append(raw)
-            handle = BlockHandle(offset: offset, size: UInt64(raw.count))
-            trailer = [type.rawValue]
-            let crc = CRC32C.checksum(trailer, seed: CRC32C.checksum(raw))
-            putFixed32(CRC32C.mask(crc), into: &trailer)
-        }
+        try raw.withUnsafeBytes { try writeBlock($0, compressible: compressible, countAsData: countAsData) }
+    }
+
+    /// Writes a block and its trailer; returns its handle.
+    private func writeBlock(_ raw: UnsafeRawBufferPointer, compressible: Bool, countAsData: Bool = false) throws -> BlockHandle {
+        let stored = (compressible ? compressor.compress(raw) : nil) ?? raw
+        let type: CompressionType = stored.baseAddress == raw.baseAddress ? .none : .lz4
+        try file.append(stored)
+        let handle = BlockHandle(offset: offset, size: UInt64(stored.count))
+        trailer.removeAll(keepingCapacity: true)
+        trailer.append(type.rawValue)
+        let crc = CRC32C.checksum(trailer, seed: CRC32C.checksum(stored))
+        putFixed32(CRC32C.mask(crc), into: &trailer)
+        if type == .lz4 && countAsData { properties.compressedBlockCount += 1 }
         try file.append(trailer)
         if countAsData { properties.storedDataBytes += handle.size }
         offset += handle.size + UInt64(SegmentFormat.blockTrailerSize)
@@ -106,12 +107,7 @@ final class SegmentWriter {
     /// Writes the filter, index, properties and footer; returns the file's size. Does not sync.
     func finish() throws -> UInt64 {
         try flushDataBlock()
-        if let h = pendingHandle {
-            var hv: [UInt8] = []
-            h.encode(into: &hv)
-            lastKey.withUnsafeBytes { lk in hv.withUnsafeBytes { indexBlock.add(lk, $0) } }
-            pendingHandle = nil
-        }
+        addIndexEntry()
         properties.largestKey = lastKey
         let filterBytes = bloomBitsPerKey > 0 ? BloomFilter.build(hashes: hashes, bitsPerKey: bloomBitsPerKey) : []
         let filterHandle = try writeBlock(filterBytes, compressible: false)
