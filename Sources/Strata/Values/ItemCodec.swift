@@ -120,8 +120,9 @@ public enum ItemCodec {
             encodeValue(value, into: &out)
             return
         }
-        // Sort positions, not (name, value) pairs, in a stack buffer: nothing is copied or
-        // allocated for an item of up to 32 attributes.
+        // The entries are copied once into a stack buffer and sorted there (insertion sort:
+        // attribute counts are small), so an item of up to 32 attributes allocates nothing and
+        // reads each entry out of the dictionary once.
         let n = entries.count
         guard n <= 32 else {
             let order = entries.indices.sorted { utf8Less(entries[$0].key, entries[$1].key) }
@@ -132,26 +133,22 @@ public enum ItemCodec {
             }
             return
         }
-        withUnsafeTemporaryAllocation(of: Dictionary<String, AttributeValue>.Index.self, capacity: n) { order in
+        withUnsafeTemporaryAllocation(of: (key: String, value: AttributeValue).self, capacity: n) { buffer in
+            let base = buffer.baseAddress!
             var filled = 0
-            for i in entries.indices {
-                // Insertion sort: attribute counts are small.
-                let name = entries[i].key
+            for entry in entries {
                 var j = filled
-                while j > 0 && utf8Less(name, entries[order[j - 1]].key) {
-                    (order.baseAddress! + j).initialize(to: order[j - 1])
-                    (order.baseAddress! + j - 1).deinitialize(count: 1)
-                    j -= 1
-                }
-                (order.baseAddress! + j).initialize(to: i)
+                while j > 0 && utf8Less(entry.key, base[j - 1].key) { j -= 1 }
+                if j < filled { (base + j + 1).moveInitialize(from: base + j, count: filled - j) }
+                (base + j).initialize(to: entry)
                 filled += 1
             }
             for k in 0..<filled {
-                let entry = entries[order[k]]
+                let entry = (base + k).move()
                 check.visit(entry.key, entry.value)
-                putEntry(entry, into: &out)
+                putString(entry.key, into: &out)
+                encodeValue(entry.value, into: &out)
             }
-            _ = order.baseAddress!.deinitialize(count: filled)
         }
     }
 
@@ -162,19 +159,26 @@ public enum ItemCodec {
 
     /// Whether `a` sorts before `b` by UTF-8 bytes (DynamoDB's order for names and strings).
     static func utf8Less(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { ua in
-            b.withUTF8 { ub in
-                let n = min(ua.count, ub.count)
-                var i = 0
-                while i < n {
-                    let x = ua[i], y = ub[i]
-                    if x != y { return x < y }
-                    i += 1
-                }
-                return ua.count < ub.count
-            }
+        // Native strings (every string built here) lend their bytes without a copy.
+        if let less = a.utf8.withContiguousStorageIfAvailable({ ua in
+            b.utf8.withContiguousStorageIfAvailable { ub in bytesLess(ua, ub) }
+        }), let less {
+            return less
         }
+        var a = a, b = b
+        return a.withUTF8 { ua in b.withUTF8 { ub in bytesLess(ua, ub) } }
+    }
+
+    @inline(__always)
+    static func bytesLess(_ ua: UnsafeBufferPointer<UInt8>, _ ub: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = min(ua.count, ub.count)
+        var i = 0
+        while i < n {
+            let x = ua[i], y = ub[i]
+            if x != y { return x < y }
+            i += 1
+        }
+        return ua.count < ub.count
     }
 
     static func encodeValue(_ value: AttributeValue, into out: inout [UInt8]) {
