@@ -79,7 +79,11 @@ final class Catalog: Sendable {
     /// Adjusts a table's item count and size after a write, if they have been counted.
     func adjust(table id: UInt32, items: Int64, bytes: Int64) {
         state.withLock { s in
-            if let c = s.counts[id] { s.counts[id] = (c.items + items, c.bytes + bytes) }
+            // Modified in place: one hash lookup.
+            if let i = s.counts.index(forKey: id) {
+                s.counts.values[i].items += items
+                s.counts.values[i].bytes += bytes
+            }
         }
     }
 

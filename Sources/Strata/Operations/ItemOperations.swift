@@ -190,6 +190,8 @@ extension Database {
     /// seen before with the same names and values comes from the expression cache.
     func writeCondition(expression: String?, expected: [String: ExpectedAttributeValue]?, conditionalOperator: ConditionalOperator?,
                         names: [String: String]?, values: [String: AttributeValue]?) throws(DynamoDBError) -> ConditionExpression? {
+        // A write without any condition parameter has nothing to check.
+        if expression == nil, expected == nil, conditionalOperator == nil, names == nil, values == nil { return nil }
         let parse = { () throws(DynamoDBError) -> ExpressionCache.Parsed in
             var attributes = try ExpressionAttributes(names: names, values: values)
             try ExpressionParameters.checkAttributesNeedExpressions(names: names, values: values, anyExpression: expression != nil)
