@@ -81,22 +81,26 @@ struct GatewayResponse: Sendable {
 
         /// Adds `Date` and the body.
         consuming func finish(body: ByteBuffer) -> GatewayResponse {
-            buffer.writeStaticString("Date: ")
-            HTTPDate.writeNow(into: &buffer)
-            let headEnd = buffer.writerIndex
-            buffer.writeStaticString("\r\n\r\n")
+            let headEnd = endHead()
             buffer.writeImmutableBuffer(body)
             return GatewayResponse(bytes: buffer, headEnd: headEnd)
         }
 
         /// Adds `Date` and the body.
         consuming func finish(body: UnsafeRawBufferPointer) -> GatewayResponse {
+            let headEnd = endHead()
+            buffer.writeBytes(body)
+            return GatewayResponse(bytes: buffer, headEnd: headEnd)
+        }
+
+        /// Writes the `Date` header and the blank line; returns where the last header line ends
+        /// (where `Connection: close` goes in when the connection closes).
+        private mutating func endHead() -> Int {
             buffer.writeStaticString("Date: ")
             HTTPDate.writeNow(into: &buffer)
             let headEnd = buffer.writerIndex
             buffer.writeStaticString("\r\n\r\n")
-            buffer.writeBytes(body)
-            return GatewayResponse(bytes: buffer, headEnd: headEnd)
+            return headEnd
         }
 
         static func writeDecimal(_ value: UInt64, into buffer: inout ByteBuffer) {

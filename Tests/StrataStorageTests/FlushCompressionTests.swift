@@ -15,12 +15,7 @@ import Testing
     private func flushThree(compressLevel0: Bool) throws -> [(level: Int, compressed: UInt64, blocks: UInt64)] {
         let dir = TempDir()
         defer { dir.cleanup() }
-        var o = StorageOptions.small(background: false)
-        o.level0CompactionTrigger = 100
-        o.level0SlowdownTrigger = 100
-        o.level0StopTrigger = 100
-        o.level1Bytes = 1 << 30
-        o.memtableBytes = 1 << 20
+        var o = StorageOptions.withoutSizeCompactions()
         o.seekCompaction = false
         o.compressLevel0Flushes = compressLevel0
         let db = try StorageEngine.open(at: dir.db, options: o)

@@ -6,12 +6,7 @@ import Testing
 @Suite struct SeekCompactionTests {
     /// Options where no size-based compaction is ever due, and compactions run inline at a flush.
     private func options(seekCompaction: Bool) -> StorageOptions {
-        var o = StorageOptions.small(background: false)
-        o.level0CompactionTrigger = 100
-        o.level0SlowdownTrigger = 100
-        o.level0StopTrigger = 100
-        o.level1Bytes = 1 << 30
-        o.memtableBytes = 1 << 20
+        var o = StorageOptions.withoutSizeCompactions()
         o.seekCompaction = seekCompaction
         return o
     }

@@ -47,6 +47,18 @@ extension StorageOptions {
         if let fs { o.fileSystem = fs }
         return o
     }
+
+    /// `small` without background work and with no size-based compaction ever due (level 0 and
+    /// level 1 never fill), over 1 MiB memtables: what a flush writes stays where it lands.
+    static func withoutSizeCompactions() -> StorageOptions {
+        var o = StorageOptions.small(background: false)
+        o.level0CompactionTrigger = 100
+        o.level0SlowdownTrigger = 100
+        o.level0StopTrigger = 100
+        o.level1Bytes = 1 << 30
+        o.memtableBytes = 1 << 20
+        return o
+    }
 }
 
 extension StorageEngine {
