@@ -112,6 +112,28 @@ import Testing
         #expect(key == [0x00, 0x00, 0x00, 0x07, 0x01, 0x75, 0x31, 0x00, 0x01, 0x02, 0x01, 0x7D, 0xC9, 0xFF])
     }
 
+    /// A whole key equals the partition prefix plus the appended sort component (Query builds
+    /// its ranges from the latter), for every key type and random values with embedded zeros,
+    /// the longest numbers and the largest table id.
+    @Test func wholeKeyMatchesPrefixAndAppendedComponent() throws {
+        var g = SeededGenerator(seed: 0x5EED_0019)
+        let extremes = try ["9.9999999999999999999999999999999999999E+125", "-1e-130", "0",
+                            "12345678901234567890123456789012345678"].map { AttributeValue.n(try Number($0)) }
+        for pkType in ["S", "N", "B"] {
+            for skType in ["S", "N", "B", ""] {
+                for round in 0..<300 {
+                    let table = round % 3 == 0 ? UInt32.max : UInt32.random(in: 0...1000, using: &g)
+                    let pk = round < extremes.count && pkType == "N" ? extremes[round] : Self.randomValue(pkType, using: &g)
+                    let sk: AttributeValue? = skType.isEmpty ? nil
+                        : (round < extremes.count && skType == "N" ? extremes[round] : Self.randomValue(skType, using: &g))
+                    var appended = KeyEncoding.partitionPrefix(tableID: table, partitionKey: pk)
+                    if let sk { KeyEncoding.encodeComponent(sk, into: &appended) }
+                    #expect(KeyEncoding.encodeKey(tableID: table, partitionKey: pk, sortKey: sk) == appended)
+                }
+            }
+        }
+    }
+
     @Test func keysRoundTripAndPartitionsAreContiguous() throws {
         var g = SeededGenerator(seed: 0x5EED_0013)
         for (pkType, skType) in [("S", "N"), ("N", "S"), ("B", "B"), ("S", "S"), ("N", "")] {

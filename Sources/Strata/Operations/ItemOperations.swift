@@ -413,7 +413,8 @@ extension Database {
             // Kept only when the answer shows it: otherwise the update changes the item in place.
             let old = keepOld ? current : nil
             var result = if let update { try update.apply(to: current.take()) } else { UpdateResult(item: current.take() ?? [:], updatedPaths: []) }
-            for (k, v) in requestKey { result.item[k] = v }
+            // An item that existed holds these key values already (its engine key is their encoding).
+            if oldSize == nil { for (k, v) in requestKey { result.item[k] = v } }
             // Validated, sized and encoded in one pass.
             let (encoded, size) = try ItemCodec.encodeValidated(result.item)
             try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
