@@ -377,13 +377,13 @@ extension Database {
                 action = try planUpdate(u)
             } else if let d = item.delete {
                 let table = try table(d.tableName)
-                let condition = try Self.transactCondition(d.conditionExpression, names: d.expressionAttributeNames, values: d.expressionAttributeValues)
+                let condition = try transactCondition(d.conditionExpression, names: d.expressionAttributeNames, values: d.expressionAttributeValues)
                 action = TransactionAction(kind: .delete, table: table, keyItem: d.key, key: try Self.actionKey { () throws(DynamoDBError) in try table.engineKey(fromRequestKey: d.key) },
                                            condition: condition, returnOnFailure: d.returnValuesOnConditionCheckFailure, requestBytes: d.key.itemSize)
             } else {
                 let c = item.conditionCheck!
                 let table = try table(c.tableName)
-                let condition = try Self.transactCondition(c.conditionExpression, names: c.expressionAttributeNames, values: c.expressionAttributeValues)
+                let condition = try transactCondition(c.conditionExpression, names: c.expressionAttributeNames, values: c.expressionAttributeValues)
                 action = TransactionAction(kind: .check, table: table, keyItem: c.key, key: try Self.actionKey { () throws(DynamoDBError) in try table.engineKey(fromRequestKey: c.key) },
                                            condition: condition, returnOnFailure: c.returnValuesOnConditionCheckFailure, requestBytes: c.key.itemSize)
             }
@@ -401,7 +401,7 @@ extension Database {
 
     private func planPut(_ p: TransactPut) throws(DynamoDBError) -> TransactionAction {
         let table = try table(p.tableName)
-        let condition = try Self.transactCondition(p.conditionExpression, names: p.expressionAttributeNames, values: p.expressionAttributeValues)
+        let condition = try transactCondition(p.conditionExpression, names: p.expressionAttributeNames, values: p.expressionAttributeValues)
         let key = try Self.actionKey { () throws(DynamoDBError) in
             try table.engineKey(from: p.item) { "One or more parameter values were invalid: Missing the key \($0) in the item" }
         }
@@ -423,14 +423,11 @@ extension Database {
                                  returnOnFailure: u.returnValuesOnConditionCheckFailure, requestBytes: u.key.itemSize + valueBytes)
     }
 
-    /// A Put, Delete or ConditionCheck condition: expressions only, every placeholder used.
-    static func transactCondition(_ expression: String?, names: [String: String]?,
-                                  values: [String: AttributeValue]?) throws(DynamoDBError) -> ConditionExpression? {
-        var attributes = try ExpressionAttributes(names: names, values: values)
-        try ExpressionParameters.checkAttributesNeedExpressions(names: names, values: values, anyExpression: expression != nil)
-        let condition = try writeCondition(expression: expression, expected: nil, conditionalOperator: nil, attributes: &attributes)
-        try attributes.checkAllUsed()
-        return condition
+    /// A Put, Delete or ConditionCheck condition: expressions only, every placeholder used (the
+    /// single-item writes' check, expression cache included).
+    func transactCondition(_ expression: String?, names: [String: String]?,
+                           values: [String: AttributeValue]?) throws(DynamoDBError) -> ConditionExpression? {
+        try writeCondition(expression: expression, expected: nil, conditionalOperator: nil, names: names, values: values)
     }
 
     /// Computes an action's key, throwing the errors DynamoDB reports for the whole request and
