@@ -122,6 +122,7 @@ extension Runner {
 
     func itemResult(_ w: Workload, _ recs: [Recorder], _ db: Database) -> WorkloadResult {
         var r = WorkloadResult(name: w.rawValue, threads: config.threads, recorders: recs, notes: "")
+        r.processCPUMicrosPerOp = Double(lastProcessCPUNanos) / 1000 / Double(max(r.ops, 1))
         r.addEngineState(db.storage.statistics(), since: nil, dir: itemsPath)
         return r
     }

@@ -14,6 +14,22 @@ func nowNanos() -> UInt64 {
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
+/// CPU nanoseconds of the calling thread (CLOCK_THREAD_CPUTIME_ID): unlike wall time, it leaves
+/// out the time the thread waited for a core, so it moves less with other load on the machine.
+func threadCPUNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// CPU nanoseconds of the whole process so far (user + system, every thread: the workload's and
+/// the engine's background flushes and compactions).
+func processCPUNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
 /// Counts finished operations across threads and prints a progress line on stderr once a second
 /// after the first two seconds of a workload.
 final class Progress: Sendable {
@@ -65,12 +81,16 @@ struct Recorder {
     var checksum: UInt64 = 0
     var startNanos: UInt64 = 0
     var endNanos: UInt64 = 0
+    /// This thread's CPU time over the workload.
+    var cpuNanos: UInt64 = 0
+    private var startCPU: UInt64 = 0
     let progress: Progress
     private var unreported = 0
 
     init(progress: Progress) {
         self.progress = progress
         startNanos = nowNanos()
+        startCPU = threadCPUNanos()
     }
 
     /// Times one operation.
@@ -101,6 +121,7 @@ struct Recorder {
 
     mutating func finish() {
         endNanos = nowNanos()
+        cpuNanos = threadCPUNanos() &- startCPU
         if unreported > 0 { progress.add(unreported) }
         unreported = 0
     }

@@ -19,6 +19,12 @@ struct WorkloadResult: Codable {
     var opsPerSecond: Double
     var microsPerOp: Double
     var megabytesPerSecond: Double
+    /// CPU time of the workload's own threads per operation (µs): less sensitive than the wall
+    /// figures to other load on the machine, and blind to background work.
+    var cpuMicrosPerOp: Double
+    /// CPU time of the whole process per operation (µs), background flushes and compactions
+    /// included (nil for workloads not run through the common thread runner).
+    var processCPUMicrosPerOp: Double?
     /// Per-operation latency in microseconds (nil when operations were not timed one by one).
     var latencyMicros: Latency?
     /// (log + flush + compaction bytes) / user bytes, since the database was opened.
@@ -78,6 +84,7 @@ extension WorkloadResult {
         opsPerSecond = Double(ops) / secs
         microsPerOp = secs * 1e6 / Double(max(ops, 1))
         megabytesPerSecond = Double(bytes) / 1_048_576 / secs
+        cpuMicrosPerOp = Double(recorders.reduce(0) { $0 + $1.cpuNanos }) / 1000 / Double(max(ops, 1))
         if h.totalCount > 0 {
             latencyMicros = Latency(p50: Double(h.valueAtPercentile(50)) / 1000,
                                     p99: Double(h.valueAtPercentile(99)) / 1000,
@@ -113,6 +120,9 @@ extension WorkloadResult {
         var s = name.padding(toLength: 13, withPad: " ", startingAt: 0) + ":"
         s += leftPad(format(microsPerOp, 3), 10) + " µs/op" + leftPad(format(opsPerSecond, 0), 11) + " ops/s"
         s += leftPad(format(megabytesPerSecond, 1), 8) + " MB/s"
+        s += "  cpu \(format(cpuMicrosPerOp, 3))"
+        if let p = processCPUMicrosPerOp { s += " (process \(format(p, 3)))" }
+        s += " µs/op"
         if let l = latencyMicros {
             s += "  p50 \(format(l.p50, 1))  p99 \(format(l.p99, 1))  p99.9 \(format(l.p999, 1))  max \(format(l.max, 0)) µs"
         }
@@ -132,6 +142,8 @@ extension WorkloadResult {
     /// The same RESULT line kvbench prints, so one script can read both.
     var resultLine: String {
         var extra = notes
+        extra += (extra.isEmpty ? "" : " ") + "cpu_us_op=\(format(cpuMicrosPerOp, 4))"
+        if let p = processCPUMicrosPerOp { extra += " process_cpu_us_op=\(format(p, 4))" }
         if let d = diskBytes { extra += (extra.isEmpty ? "" : " ") + "size_MB=\(format(Double(d) / 1_048_576, 1))" }
         return "RESULT,strata,\(name),\(ops),\(format(seconds, 6)),\(format(opsPerSecond, 1)),\(format(microsPerOp, 4)),\(extra)"
     }

@@ -40,6 +40,8 @@ final class Runner {
     let values: ValueBuffer
     /// Thread 0's value cursor carries on from workload to workload, like kvbench's global one.
     var valuePosition = 0
+    /// The process's CPU time over the last `onThreads` run (workload and background threads).
+    var lastProcessCPUNanos: UInt64 = 0
     var engine: StorageEngine?
     var results: [WorkloadResult] = []
 
@@ -122,6 +124,8 @@ final class Runner {
                    _ body: @escaping @Sendable (Int, inout Recorder, inout ValueSource) throws -> Void) throws -> [Recorder] {
         let progress = Progress(name: name, total: total, enabled: config.progress)
         defer { progress.finish() }
+        let processCPUBefore = processCPUNanos()
+        defer { lastProcessCPUNanos = processCPUNanos() &- processCPUBefore }
         let n = config.threads
         let valueSize = config.valueSize
         if n == 1 {

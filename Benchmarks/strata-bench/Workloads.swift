@@ -33,6 +33,7 @@ extension Runner {
     private func result(_ w: Workload, _ recorders: [Recorder], db: StorageEngine?, before: StorageStatistics?,
                         notes: String = "") -> WorkloadResult {
         var r = WorkloadResult(name: w.rawValue, threads: config.threads, recorders: recorders, notes: notes)
+        r.processCPUMicrosPerOp = Double(lastProcessCPUNanos) / 1000 / Double(max(r.ops, 1))
         r.addEngineState(db?.statistics(), since: before, dir: config.db)
         return r
     }

@@ -309,7 +309,7 @@ extension StorageEngine {
             }
             log = LogWriter(file: file)
             imms.append(mem)
-            mem = MemTable(logNumber: number)
+            mem = MemTable(logNumber: number, expectedBytes: options.memtableBytes)
             force = false
             if options.backgroundWork {
                 flushWanted.signal()

@@ -131,7 +131,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             let logFile = try fs.openWritable(DatabaseFile.log(logNumber).path(in: path), truncate: true)
             try fs.syncDirectory(path)
             log = LogWriter(file: logFile)
-            mem = MemTable(logNumber: logNumber)
+            mem = MemTable(logNumber: logNumber, expectedBytes: options.memtableBytes)
         } catch {
             dirLock.unlock()
             throw error
@@ -162,14 +162,14 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
         // Segments written during replay must not take a number a later log already has.
         if let last = logs.last, last.rawValue >= versions.nextFileNumber { versions.nextFileNumber = last.rawValue + 1 }
         var edit = VersionEdit()
-        var mem = MemTable(logNumber: FileNumber(0))
+        var mem = MemTable(logNumber: FileNumber(0), expectedBytes: options.memtableBytes)
         func flushMem() throws {
             guard !mem.isEmpty else { return }
             let number = versions.newFileNumber()
             if let meta = try writeSegment(from: mem.makeIterator(), number: number, dir: dir, fs: fs, options: options) {
                 edit.newFiles.append((0, meta))
             }
-            mem = MemTable(logNumber: FileNumber(0))
+            mem = MemTable(logNumber: FileNumber(0), expectedBytes: options.memtableBytes)
         }
         var stopped = false
         for number in logs {
@@ -264,14 +264,15 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     public func get(_ key: [UInt8], options readOptions: ReadOptions = ReadOptions()) throws -> [UInt8]? {
         let (seq, mem, imms, version) = try readView(readOptions)
         return try key.withUnsafeBytes { userKey in
-            try InternalKey.withLookup(userKey, seq) { lookup -> [UInt8]? in
-                switch mem.get(userKey, lookup: lookup) {
+            let hash = bloomHash(userKey)  // one hash for every filter: memtables' and segments'
+            return try InternalKey.withLookup(userKey, seq) { lookup -> [UInt8]? in
+                switch mem.get(userKey, lookup: lookup, hash: hash) {
                 case .found(let v): return v
                 case .deleted: return nil
                 case .absent: break
                 }
                 for i in stride(from: imms.count - 1, through: 0, by: -1) {
-                    switch imms[i].get(userKey, lookup: lookup) {
+                    switch imms[i].get(userKey, lookup: lookup, hash: hash) {
                     case .found(let v): return v
                     case .deleted: return nil
                     case .absent: break
@@ -279,7 +280,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                 }
                 var seekCompactionDue = false
                 defer { if seekCompactionDue { lock.withLock { compactionWanted.signal() } } }
-                switch try version.get(userKey: userKey, lookup: lookup, cache: segments, fillCache: readOptions.fillCache,
+                switch try version.get(userKey: userKey, lookup: lookup, hash: hash, cache: segments, fillCache: readOptions.fillCache,
                                        seekCompactionDue: &seekCompactionDue) {
                 case .found(let v): return v
                 case .deleted, .absent: return nil

@@ -42,7 +42,16 @@ import Testing
         for f in 0..<40 as Range<UInt64> {
             for o in 0..<50 as Range<UInt64> { c.insert(.init(file: f, offset: o * 3000 + f), try block(f * 1000 + o, size: 64)) }
         }
-        for f in stride(from: 0, to: 40, by: 3) { c.evict(file: UInt64(f)) }
+        // Every third file goes: half of them by their offsets (with offsets never cached mixed
+        // in), half by walking the cache.
+        for f in stride(from: 0, to: 40, by: 3) as StrideTo<UInt64> {
+            if f % 2 == 0 {
+                c.evict(file: f, offsets: (0..<60).map { $0 * 3000 + f } + [7, 1 << 40])
+            } else {
+                c.evict(file: f)
+            }
+        }
+        #expect(c.cachedFiles == Set((0..<40).filter { $0 % 3 != 0 }))
         for f in 0..<40 as Range<UInt64> {
             for o in 0..<50 as Range<UInt64> {
                 let b = c.get(.init(file: f, offset: o * 3000 + f))
@@ -72,5 +81,34 @@ import Testing
         let c = BlockCache(capacityBytes: 0)
         c.insert(.init(file: 1, offset: 0), try block(1))
         #expect(c.get(.init(file: 1, offset: 0)) == nil)
+    }
+
+    /// Files a compaction deletes leave no blocks behind: the engine evicts them through each
+    /// segment's index (or, for a segment no longer open, by walking the cache).
+    @Test func compactionLeavesOnlyLiveFilesCached() throws {
+        let dir = TempDir("cache-evict")
+        defer { dir.cleanup() }
+        var o = StorageOptions.withoutSizeCompactions()
+        o.blockCacheBytes = 8 << 20  // holds everything: only eviction removes blocks
+        let db = try StorageEngine.open(at: dir.db, options: o)
+        defer { try? db.close() }
+        var rng = SeededRandom(seed: 42)
+        for round in 0..<3 {
+            for _ in 0..<1500 {
+                let k = rng.next() % 2000
+                try db.put(bytes("key\(k)"), bytes("value \(k) round \(round) " + String(repeating: "x", count: 40)))
+            }
+            try db.flush()
+            for k in 0..<2000 { _ = try db.get(bytes("key\(k)")) }  // caches blocks of every file
+        }
+        let cache = try #require(db.blockCache)
+        let before = cache.cachedFiles
+        let liveBefore = Set(db.versions.current.levels.flatMap { $0 }.map { $0.number.rawValue })
+        #expect(before == liveBefore)
+        try db.compactRange()
+        let live = Set(db.versions.current.levels.flatMap { $0 }.map { $0.number.rawValue })
+        #expect(live.isDisjoint(with: liveBefore))  // every file was rewritten
+        for k in 0..<2000 { _ = try db.get(bytes("key\(k)")) }
+        #expect(cache.cachedFiles == live)
     }
 }

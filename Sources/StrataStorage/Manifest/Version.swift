@@ -130,9 +130,9 @@ final class Version: Sendable {
     /// `seekCompactionDue` (when given) is set to true when this lookup made a file the seek
     /// candidate: the first file probed, when the key was not settled there and another file had
     /// to be probed (LevelDB's "allowed seeks").
-    func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, cache: SegmentCache, fillCache: Bool,
-             seekCompactionDue: UnsafeMutablePointer<Bool>? = nil) throws -> GetResult {
-        let hash = bloomHash(userKey)
+    func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, hash: UInt64? = nil, cache: SegmentCache,
+             fillCache: Bool, seekCompactionDue: UnsafeMutablePointer<Bool>? = nil) throws -> GetResult {
+        let hash = hash ?? bloomHash(userKey)
         @inline(__always)
         func userKeyCompare(_ ikey: [UInt8]) -> Int {
             ikey.withUnsafeBytes { compareBytes(userKey, UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count - 8)) }

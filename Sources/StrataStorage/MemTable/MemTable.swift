@@ -16,6 +16,8 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
     static let nextOffset = 16
 
     private let arena = Arena()
+    /// The user keys inserted, so a lookup of a key not here seldom searches the list.
+    private let filter: MemTableFilter
     private let head: UnsafeMutableRawPointer
     /// The last node of each level (the head while a level is empty); only the writer uses it.
     /// A key above every key in the table (ascending inserts, as in a sequential load) links in
@@ -28,8 +30,10 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
     /// The write-ahead log that holds this memtable's entries.
     let logNumber: FileNumber
 
-    init(logNumber: FileNumber) {
+    /// `expectedBytes`: about how many bytes it takes before it is frozen (sizes its filter).
+    init(logNumber: FileNumber, expectedBytes: Int = 8 << 20) {
         self.logNumber = logNumber
+        filter = MemTableFilter(expectedBytes: expectedBytes)
         head = arena.allocate(Self.nextOffset + 8 * Self.maxHeight)
         head.storeBytes(of: UInt32(0), toByteOffset: 0, as: UInt32.self)
         head.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
@@ -41,6 +45,8 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
 
     /// Approximate bytes used.
     var approximateBytes: Int { usage.load(ordering: .relaxed) }
+    /// Bytes of the key filter (allocated up front, beside the arena).
+    var filterBytes: Int { filter.byteCount }
     var count: Int { entryCount.load(ordering: .relaxed) }
     var isEmpty: Bool { count == 0 }
 
@@ -155,6 +161,8 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
         if key.count > 0 { keyAt.copyMemory(from: key.baseAddress!, byteCount: key.count) }
         (keyAt + key.count).storeBytes(of: packTrailer(sequence, kind).littleEndian, as: UInt64.self)
         if value.count > 0 { (keyAt + ikeyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        // Before the node is linked in (see MemTableFilter on why readers then see the bits).
+        filter.insert(hash: bloomHash(key))
 
         let following = withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Self.maxHeight) { prev -> UInt in
             let prevBase = prev.baseAddress!
@@ -213,7 +221,12 @@ final class MemTable: @unchecked Sendable {  // writes are serialized by the eng
     }
 
     func get(_ userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer) -> LookupResult {
-        if isEmpty { return .absent }
+        get(userKey, lookup: lookup, hash: bloomHash(userKey))
+    }
+
+    /// As `get(_:lookup:)`, given the user key's `bloomHash`.
+    func get(_ userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, hash: UInt64) -> LookupResult {
+        if isEmpty || !filter.mayContain(hash: hash) { return .absent }
         guard let node = findGreaterOrEqual(lookup, prev: nil) else { return .absent }
         let k = Self.key(node)
         let same = compareBytes(userKey, UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)) == 0

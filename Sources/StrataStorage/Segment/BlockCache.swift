@@ -213,7 +213,28 @@ final class BlockCache: Sendable {
         }
     }
 
-    /// Drops every block of a file (called when the file is deleted).
+    /// Drops the blocks of a file at the given offsets (those its index names), each found by its
+    /// key: the cost follows the file's size, not the cache's. Each shard is locked once.
+    func evict(file: UInt64, offsets: [UInt64]) {
+        guard !offsets.isEmpty else { return }
+        var byShard = [[(Key, UInt64)]](repeating: [], count: Self.shardCount)
+        for offset in offsets {
+            let key = Key(file: file, offset: offset)
+            let h = key.mixed
+            byShard[Self.shard(h)].append((key, h))
+        }
+        for (index, keys) in byShard.enumerated() where !keys.isEmpty {
+            shards[index].withLock { s in
+                for (key, h) in keys {
+                    guard let i = s.find(key, hash: h) else { continue }
+                    s.drop(s.slots[i].node.unsafelyUnwrapped.takeUnretainedValue())
+                }
+            }
+        }
+    }
+
+    /// Drops every block of a file by walking every shard's list (for a file whose index is not
+    /// at hand).
     func evict(file: UInt64) {
         for sh in shards {
             sh.withLock { s in
@@ -227,6 +248,19 @@ final class BlockCache: Sendable {
     }
 
     var usedBytes: Int { shards.reduce(0) { acc, sh in acc + sh.withLock { $0.bytes } } }
+
+    /// The files with blocks held (for tests).
+    var cachedFiles: Set<UInt64> {
+        shards.reduce(into: []) { acc, sh in
+            sh.withLock { s in
+                var n = s.head
+                while let x = n {
+                    acc.insert(x.key.file)
+                    n = x.next
+                }
+            }
+        }
+    }
 
     /// Blocks held (for tests).
     var blockCount: Int { shards.reduce(0) { acc, sh in acc + sh.withLock { $0.count } } }

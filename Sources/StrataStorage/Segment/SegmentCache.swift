@@ -58,10 +58,17 @@ final class SegmentCache: Sendable {
         return reader
     }
 
+    /// Forgets a deleted file: its open segment and its blocks in the block cache (looked up one by
+    /// one from the segment's index when it is open, else found by walking the whole cache).
     func evict(_ number: FileNumber) {
         let e = state.withLock { $0.map.removeValue(forKey: number) }
         for m in e?.metas ?? [] { m.readerSlot.withLock { $0 = nil } }
-        blockCache?.evict(file: number.rawValue)
+        guard let blockCache else { return }
+        if let reader = e?.reader {
+            blockCache.evict(file: number.rawValue, offsets: reader.dataBlockOffsets())
+        } else {
+            blockCache.evict(file: number.rawValue)
+        }
     }
 
     var openCount: Int { state.withLock { $0.map.count } }

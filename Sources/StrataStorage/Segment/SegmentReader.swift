@@ -167,6 +167,21 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
     }
 
     func makeIterator(fillCache: Bool = true) -> SegmentIterator { SegmentIterator(self, fillCache: fillCache) }
+
+    /// The offsets of the data blocks, from the index: the block cache's keys of this file's blocks.
+    /// Stops at a damaged index entry (the blocks after it were never readable through it).
+    func dataBlockOffsets() -> [UInt64] {
+        var offsets: [UInt64] = []
+        let it = index.makeIterator(file: path, offset: Int64(footer.index.offset))
+        it.seekToFirst()
+        while it.isValid {
+            var r = ByteReader(it.value)
+            guard let h = BlockHandle(decoding: &r) else { break }
+            offsets.append(h.offset)
+            it.next()
+        }
+        return offsets
+    }
 }
 
 /// Iterates a segment: an index iterator chooses the data block, a block iterator walks it.
