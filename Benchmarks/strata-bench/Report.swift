@@ -39,6 +39,8 @@ struct WorkloadResult: Codable {
     var blockCacheHits: Int?
     var blockCacheMisses: Int?
     var writeStalls: Int?
+    /// Writes delayed 1 ms because level 0 reached its slowdown trigger.
+    var writeSlowdowns: Int?
     /// Batches per log record in this workload: how many writes group commit put in one record.
     var batchesPerLogRecord: Double?
     /// Log records synced in this workload.
@@ -104,6 +106,7 @@ extension WorkloadResult {
             blockCacheHits = s.blockCacheHits - (before?.blockCacheHits ?? 0)
             blockCacheMisses = s.blockCacheMisses - (before?.blockCacheMisses ?? 0)
             writeStalls = s.writeStalls - (before?.writeStalls ?? 0)
+            writeSlowdowns = s.writeSlowdowns - (before?.writeSlowdowns ?? 0)
             let records = s.walRecords - (before?.walRecords ?? 0)
             if records > 0 {
                 batchesPerLogRecord = Double(s.batchesWritten - (before?.batchesWritten ?? 0)) / Double(records)
@@ -132,6 +135,7 @@ extension WorkloadResult {
         if let f = filesPerLevel { s += "  files/level \(f.map(String.init).joined(separator: " "))" }
         if let h = blockCacheHits, let m = blockCacheMisses, h + m > 0 { s += "  cache hit \(format(100 * Double(h) / Double(h + m), 1))%" }
         if let w = writeStalls, w > 0 { s += "  stalls \(w)" }
+        if let w = writeSlowdowns, w > 0 { s += "  slowdowns \(w)" }
         if let b = batchesPerLogRecord, b > 1.001 { s += "  writes/log record \(format(b, 2))" }
         if let n = logSyncs, n > 0 { s += "  syncs \(n)" }
         s += "  rss \(format(Double(peakRSSBytes) / 1_048_576, 0)) MiB"

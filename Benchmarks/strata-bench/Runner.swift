@@ -15,6 +15,7 @@ struct BenchConfig: Sendable {
     var cacheBytes: Int
     var memtableBytes: Int?
     var restartInterval: Int?
+    var blockBytes: Int?
     var seekCompaction = true
     var sync: Bool
     var json: Bool
@@ -28,6 +29,7 @@ struct BenchConfig: Sendable {
         o.bloomBitsPerKey = 10
         if let m = memtableBytes { o.memtableBytes = m }
         if let r = restartInterval { o.blockRestartInterval = r }
+        if let b = blockBytes { o.blockBytes = b }
         o.seekCompaction = seekCompaction
         return o
     }

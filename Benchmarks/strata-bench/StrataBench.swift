@@ -44,6 +44,9 @@ struct StrataBench: ParsableCommand {
     @Option(name: .customLong("write_buffer_size"), help: "Memtable bytes (default: the engine's).")
     var writeBufferSize: Int?
 
+    @Option(name: .customLong("block_size"), help: "Uncompressed bytes per data block (default: the engine's).")
+    var blockSize: Int?
+
     @Option(name: .customLong("block_restart_interval"), help: "Entries between restart points in data blocks (default: the engine's).")
     var blockRestartInterval: Int?
 
@@ -69,6 +72,7 @@ struct StrataBench: ParsableCommand {
         guard valueSize > 0, valueSize <= 4000 else { throw ValidationError("--value_size must be in 1...4000") }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be in 1...256") }
         guard compression == "lz4" || compression == "none" else { throw ValidationError("--compression must be lz4 or none") }
+        guard (blockSize ?? 4096) >= 256, (blockSize ?? 4096) <= 1 << 24 else { throw ValidationError("--block_size must be in 256...16777216") }
         guard (blockRestartInterval ?? 1) >= 1 else { throw ValidationError("--block_restart_interval must be at least 1") }
         guard syncNum >= 0, (reads ?? 1) >= 0, cacheSize >= 0 else { throw ValidationError("counts must not be negative") }
     }
@@ -78,7 +82,7 @@ struct StrataBench: ParsableCommand {
             benchmarks: benchmarks.split(separator: ",").map { String($0).trimmingSpaces },
             num: num, reads: reads ?? num, syncNum: syncNum, valueSize: valueSize, threads: threads,
             db: db ?? "/tmp/strata-bench-\(getpid())", compression: compression == "lz4", cacheBytes: cacheSize,
-            memtableBytes: writeBufferSize, restartInterval: blockRestartInterval, seekCompaction: seekCompaction, sync: sync, json: json, keep: keep, progress: progress)
+            memtableBytes: writeBufferSize, restartInterval: blockRestartInterval, blockBytes: blockSize, seekCompaction: seekCompaction, sync: sync, json: json, keep: keep, progress: progress)
         try Runner(config: config).run()
     }
 }
