@@ -48,7 +48,7 @@ import Testing
         #expect(smallest["kind"] as? String == "value")
         #expect(Set(json.keys) == ["file", "fileSize", "formatVersion", "entries", "deletions", "dataBlocks", "compressedBlocks",
                                    "smallestKey", "largestKey", "smallestSequence", "largestSequence", "rawKeyBytes", "rawValueBytes",
-                                   "rawDataBytes", "storedDataBytes", "compressionRatio", "bloomBitsPerKey", "bloomProbes",
+                                   "rawDataBytes", "storedDataBytes", "compressionRatio", "bloomBitsPerKey", "bloomProbes", "bloomKind",
                                    "filterBytes", "indexBytes", "propertiesBytes"])
     }
 }

@@ -36,7 +36,7 @@ import Testing
             data bytes      \(raw) raw, \(stored) stored, compression ratio \(String(format: "%.2f", Double(raw) / Double(stored)))
             raw keys        \(rawKeys) bytes
             raw values      \(rawValues) bytes
-            bloom filter    10 bits/key, 6 probes, 126 bytes
+            bloom filter    10 bits/key, 6 probes (blocked), 129 bytes
             index block     \(index.storedSize) bytes
             properties      \(props.storedSize) bytes
             """

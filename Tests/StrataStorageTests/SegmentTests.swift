@@ -53,10 +53,15 @@ import Testing
         }
     }
 
-    @Test func bloomFilterFalsePositiveRateIsAboutOnePercent() {
+    /// Both filter kinds: the blocked one this build writes and the classic one earlier builds
+    /// wrote (still read). No false negatives; about 1% false positives at 10 bits per key.
+    @Test(arguments: [false, true])
+    func bloomFilterFalsePositiveRateIsAboutOnePercent(classic: Bool) {
         var hashes: [UInt64] = []
         for i in 0..<10_000 { hashes.append(Array("present-\(i)".utf8).withUnsafeBytes { bloomHash($0) }) }
-        let filter = BloomFilter.build(hashes: hashes, bitsPerKey: 10)
+        let filter = classic ? BloomFilter.buildClassic(hashes: hashes, bitsPerKey: 10) : BloomFilter.build(hashes: hashes, bitsPerKey: 10)
+        #expect(classic ? filter.last == 6 : filter.last == BloomFilter.blockedMarker + 6)
+        #expect(classic || (filter.count - 1) % 64 == 0)
         filter.withUnsafeBytes { f in
             for h in hashes { #expect(BloomFilter.mayContain(f, hash: h)) }
             var falsePositives = 0
@@ -68,6 +73,22 @@ import Testing
             let rate = Double(falsePositives) / Double(trials)
             #expect(rate < 0.02, "false positive rate \(rate)")
             #expect(rate > 0.0001, "a 10 bits/key filter cannot be this good: \(rate)")
+        }
+    }
+
+    /// A blocked filter whose size is not whole lines, or whose probe count is out of range, is
+    /// damaged: it answers "may contain" for every key rather than hide one.
+    @Test func damagedBlockedFilterNeverHidesAKey() {
+        let hashes = (0..<100).map { i in Array("k\(i)".utf8).withUnsafeBytes { bloomHash($0) } }
+        let good = BloomFilter.build(hashes: hashes, bitsPerKey: 10)
+        let absent = (0..<200).map { i in Array("absent\(i)".utf8).withUnsafeBytes { bloomHash($0) } }
+        #expect(absent.contains { h in !good.withUnsafeBytes { BloomFilter.mayContain($0, hash: h) } })
+        var shortLine = good
+        shortLine.remove(at: 0)  // 63 bytes of bits: not a whole line
+        var badCount = good
+        badCount[badCount.count - 1] = BloomFilter.blockedMarker + 31
+        for damaged in [shortLine, badCount] {
+            for h in absent + hashes { #expect(damaged.withUnsafeBytes { BloomFilter.mayContain($0, hash: h) }) }
         }
     }
 

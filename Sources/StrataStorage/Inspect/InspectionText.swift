@@ -42,7 +42,7 @@ public enum InspectionText {
             line("raw keys", "\(s.rawKeyBytes) bytes"),
             line("raw values", "\(s.rawValueBytes) bytes"),
             line("bloom filter", s.bloomBitsPerKey == 0 ? "none"
-                 : "\(s.bloomBitsPerKey) bits/key, \(s.bloomProbes.map(String.init) ?? "?") probes, \(s.filterBytes) bytes"),
+                 : "\(s.bloomBitsPerKey) bits/key, \(s.bloomProbes.map(String.init) ?? "?") probes (\(s.bloomKind ?? "unknown kind")), \(s.filterBytes) bytes"),
             line("index block", "\(s.indexBytes) bytes"),
             line("properties", "\(s.propertiesBytes) bytes"),
         ]

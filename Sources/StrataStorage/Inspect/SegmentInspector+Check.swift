@@ -63,7 +63,7 @@ extension SegmentInspector {
         let p = properties
         let hasFilter = !filter.isEmpty
         if p.bloomBitsPerKey > 0 && p.entryCount > 0 {
-            guard filter.count >= 2, (1...30).contains(Int(filter[filter.count - 1])) else {
+            guard BloomFilter.kind(filter) != nil else {
                 return problem("filter block: malformed bloom filter (\(filter.count) bytes) although bloom bits/key is \(p.bloomBitsPerKey)", at: footer.filter.offset)
             }
         }

@@ -25,8 +25,12 @@ public struct SegmentSummary: Sendable, Equatable, Encodable {
     /// rawDataBytes / storedDataBytes (1 when there is no data).
     public var compressionRatio: Double
     public var bloomBitsPerKey: UInt64
-    /// Probes per key, from the filter's last byte (nil without a filter).
+    /// Probes per key, from the filter's last byte (nil without a filter, or when that byte is
+    /// neither kind's).
     public var bloomProbes: Int?
+    /// "blocked" or "classic" (Docs/segment_format.md, section 5); nil without a filter, or when
+    /// its last byte is neither kind's.
+    public var bloomKind: String?
     public var filterBytes: UInt64
     public var indexBytes: UInt64
     public var propertiesBytes: UInt64
@@ -198,7 +202,7 @@ public final class SegmentInspector {
             rawDataBytes: p.rawDataBytes, storedDataBytes: p.storedDataBytes,
             compressionRatio: p.storedDataBytes == 0 ? 1 : Double(p.rawDataBytes) / Double(p.storedDataBytes),
             bloomBitsPerKey: p.bloomBitsPerKey,
-            bloomProbes: filter.count >= 2 ? Int(filter[filter.count - 1]) : nil,
+            bloomProbes: BloomFilter.kind(filter)?.probes, bloomKind: BloomFilter.kind(filter)?.name,
             filterBytes: footer.filter.size, indexBytes: footer.index.size, propertiesBytes: footer.properties.size)
     }
 
