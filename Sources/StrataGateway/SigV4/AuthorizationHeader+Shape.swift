@@ -11,7 +11,7 @@ extension AuthorizationHeader {
 
     private static let algorithmBytes: StaticString = "AWS4-HMAC-SHA256"
 
-    private static func isWellFormed(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isWellFormed(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let space = UInt8(ascii: " "), comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
         for b in bytes where b < 0x20 || b > 0x7E { return false }
         var i = 0
