@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// HTTP/1.x request framing (RFC 9112) over the bytes of one connection, the first step of
@@ -63,10 +70,12 @@ struct HTTPRequestParser {
         self.keepsAllFields = keepsAllFields
     }
 
-    /// Between requests, with no byte of the next one read.
+    /// Between requests, with no byte of the next one read (line endings between requests are
+    /// not a request).
     var isIdle: Bool {
         guard case .head = state else { return false }
-        return buffer == nil
+        guard let buffer else { return true }
+        return buffer.readableBytesView.allSatisfy { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
     }
 
     /// Adds the bytes read from the connection.
@@ -226,17 +235,15 @@ struct HTTPRequestParser {
         let (end, searched): (Int?, Int) = bytes.withUnsafeReadableBytes { raw in
             let count = raw.count
             var i = start
-            while i < count {
-                if raw[i] == UInt8(ascii: "\n") {
-                    // The line after this LF is empty: LF, or CR LF.
-                    guard i + 1 < count else { return (nil, i) }
-                    if raw[i + 1] == UInt8(ascii: "\n") { return (i + 2, i) }
-                    if raw[i + 1] == UInt8(ascii: "\r") {
-                        guard i + 2 < count else { return (nil, i) }
-                        if raw[i + 2] == UInt8(ascii: "\n") { return (i + 3, i) }
-                    }
+            while let lf = Self.lineFeed(in: raw, from: i) {
+                // The line after this LF is empty: LF, or CR LF.
+                guard lf + 1 < count else { return (nil, lf) }
+                if raw[lf + 1] == UInt8(ascii: "\n") { return (lf + 2, lf) }
+                if raw[lf + 1] == UInt8(ascii: "\r") {
+                    guard lf + 2 < count else { return (nil, lf) }
+                    if raw[lf + 2] == UInt8(ascii: "\n") { return (lf + 3, lf) }
                 }
-                i += 1
+                i = lf + 1
             }
             return (nil, count)
         }
@@ -248,17 +255,21 @@ struct HTTPRequestParser {
     private mutating func nextLine(_ bytes: ByteBuffer) -> (count: Int, content: Int)? {
         let start = scanned
         let (found, searched): (Int?, Int) = bytes.withUnsafeReadableBytes { raw in
-            var i = start
-            while i < raw.count {
-                if raw[i] == UInt8(ascii: "\n") { return (i, i) }
-                i += 1
-            }
-            return (nil, raw.count)
+            let lf = Self.lineFeed(in: raw, from: start)
+            return (lf, lf ?? raw.count)
         }
         scanned = searched
         guard let lf = found else { return nil }
         let content = lf > 0 && bytes.getInteger(at: bytes.readerIndex + lf - 1, as: UInt8.self) == UInt8(ascii: "\r") ? lf - 1 : lf
         return (lf + 1, content)
+    }
+
+    /// The offset of the first LF in `bytes` at or after `start` (memchr: a head is searched a few
+    /// lines at a time, not byte by byte).
+    static func lineFeed(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     /// A chunk-size line: hexadecimal digits, then optional whitespace and `;` extensions.

@@ -301,5 +301,11 @@ struct SplitMix64: RandomNumberGenerator {
         guard case .end = try parser.next() else { Issue.record("no end"); return }
         #expect(parser.isIdle)
         #expect(try parser.next() == nil)
+        parser.feed(ByteBuffer(string: "\r\n"))
+        #expect(try parser.next() == nil)
+        #expect(parser.isIdle)
+        parser.feed(ByteBuffer(string: "G"))
+        #expect(try parser.next() == nil)
+        #expect(!parser.isIdle)
     }
 }
