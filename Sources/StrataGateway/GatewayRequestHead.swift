@@ -178,10 +178,13 @@ extension GatewayRequestHead {
         var start = colon + 1, end = line.upperBound
         while start < end, isSpace(head[start]) { start += 1 }
         while end > start, isSpace(head[end - 1]) { end -= 1 }
-        // Counted without an early exit, so that the loop runs over many bytes at a time.
-        var controls = 0
+        // No early exit and no branch per byte, so that the compiler checks many bytes per step.
+        var controls: UInt8 = 0
         for byte in uint8(UnsafeRawBufferPointer(rebasing: head[start..<end])) {
-            controls &+= (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F ? 1 : 0
+            let low: UInt8 = byte < 0x20 ? 1 : 0
+            let tab: UInt8 = byte == UInt8(ascii: "\t") ? 1 : 0
+            let delete: UInt8 = byte == 0x7F ? 1 : 0
+            controls |= (low & ~tab) | delete
         }
         guard controls == 0 else { throw .badField }
         return (name, start..<end)

@@ -21,9 +21,13 @@ extension AuthorizationHeader {
 
     static func isWellFormed(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let space = UInt8(ascii: " "), comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
-        // Counted without an early exit, so that the loop runs over many bytes at a time.
-        var unprintable = 0
-        for b in bytes { unprintable &+= b < 0x20 || b > 0x7E ? 1 : 0 }
+        // No early exit and no branch per byte, so that the compiler checks many bytes per step.
+        var unprintable: UInt8 = 0
+        for b in bytes {
+            let low: UInt8 = b < 0x20 ? 1 : 0
+            let high: UInt8 = b > 0x7E ? 1 : 0
+            unprintable |= low | high
+        }
         guard unprintable == 0 else { return false }
         var i = 0
         while i < bytes.count, bytes[i] == space { i += 1 }
