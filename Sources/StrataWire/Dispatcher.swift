@@ -7,8 +7,6 @@ public final class Dispatcher: Sendable {
     public let database: Database
     typealias Handler = @Sendable (Database, [UInt8]) throws -> [UInt8]
     let handlers: [String: Handler]
-    private let getItemHandler: Handler
-    private let putItemHandler: Handler
 
     public init(database: Database) {
         self.database = database
@@ -43,8 +41,6 @@ public final class Dispatcher: Sendable {
         }
         Self.registerMore(&h)
         handlers = h
-        getItemHandler = h["GetItem"]!
-        putItemHandler = h["PutItem"]!
     }
 
     /// Adds the handler of one operation: decode its input, call, encode its output.
@@ -56,23 +52,13 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// The handler of `operation`. The four single-item operations, which are most requests, are
-    /// found by comparing their (short) names, without hashing one per request.
-    private func handler(_ operation: String) -> Handler? {
-        switch operation {
-        case "GetItem": getItemHandler
-        case "PutItem": putItemHandler
-        default: handlers[operation]
-        }
-    }
-
     /// Operation names this dispatcher answers.
     public var operations: [String] { handlers.keys.sorted() }
 
     /// Runs one operation. Throws DynamoDBError: SerializationException for malformed JSON,
     /// ValidationException for missing members, UnknownOperationException for an unknown name.
     public func handle(operation: String, body: [UInt8]) throws -> [UInt8] {
-        guard let h = handler(operation) else {
+        guard let h = handlers[operation] else {
             throw DynamoDBError(DynamoDBError.Code("UnknownOperationException"), "")
         }
         do {
