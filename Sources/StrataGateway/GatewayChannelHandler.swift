@@ -76,6 +76,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The request being read asked for `100 Continue`, to be sent once nothing is ahead of it.
     private var continueOwed = false
 
+    /// The most body capacity reserved from Content-Length alone; a larger body grows as it comes.
+    static let reservedBodyBytes = 256 * 1024
+
     init(gateway: DynamoDBGateway, workers: GatewayWorkers, logger: Logger) {
         self.gateway = gateway
         self.workers = workers
@@ -162,7 +165,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             } else {
                 reading = .collecting
                 collectingHead = head
-                if let declared = head.contentLength { body.reserveCapacity(declared) }
+                // Room for the declared body at once, up to a bound: a client that declares a
+                // large body and sends none does not make the connection hold that much.
+                if let declared = head.contentLength { body.reserveCapacity(min(declared, Self.reservedBodyBytes)) }
                 if head.expectsContinue {
                     continueOwed = true
                     sendOwedContinue(context: context)

@@ -157,6 +157,15 @@ final class EchoService: DynamoDBService {
         #expect(responses.map(\.text) == [#"{"op":"PutItem","n":7}"#])
     }
 
+    /// A body larger than what Content-Length reserves at once, arriving over many reads.
+    @Test func collectsABodyPastTheReservedCapacity() async throws {
+        let body = String(repeating: "z", count: GatewayChannelHandler.reservedBodyBytes + 50_000)
+        let (responses, _) = try await withGatewayPort(EchoService(), GatewayConfiguration(maxBodyBytes: 1 << 20)) { port in
+            try await RawHTTP.exchange(port: port, RawHTTP.post("PutItem", body) + RawHTTP.post("GetItem", "{}"), responses: 2)
+        }
+        #expect(responses.map(\.text) == [#"{"op":"PutItem","n":\#(body.utf8.count)}"#, #"{"op":"GetItem","n":2}"#])
+    }
+
     @Test func answersAMalformedRequestWith400AndCloses() async throws {
         let (responses, closed) = try await withGatewayPort(EchoService()) { port in
             try await RawHTTP.exchange(port: port, "POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", responses: 1, untilClosed: true)
