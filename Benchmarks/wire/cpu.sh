@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Server CPU per request: starts strata-server as run.sh does (temporary --data-dir, sync off, no
 # --credentials), preloads it with setup.py, then for each script runs wrk and reads the server's
-# utime + stime from /proc/PID/stat before and after. Prints requests/s, CPU µs per request,
+# utime + stime from /proc/PID/stat before and after. Prints requests/s, CPU µs per request (and
+# the user-space part of it),
 # which is less sensitive than requests/s to other load on the machine, and the server threads'
 # voluntary context switches per request (each a thread going to sleep: an event loop in
 # epoll_wait, a gateway worker waiting for jobs).
 #
 #   Benchmarks/wire/cpu.sh [path/to/strata-server]     # default: .build-wire/release/strata-server
 #   CONNECTIONS=16 DURATION=10 SCRIPTS="getitem putitem" Benchmarks/wire/cpu.sh
+#   SYSCALLS=1 Benchmarks/wire/cpu.sh    # also the server's system calls per request (perf stat
+#                                        # on the syscall tracepoints; needs root)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,23 +33,35 @@ for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$port/" && brea
 python3 "$HERE/setup.py" "http://127.0.0.1:$port" >/dev/null
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+user_ticks() { awk '{ print $14 }' "/proc/$PID/stat"; }
 switches() { cat /proc/"$PID"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
 hz=$(getconf CLK_TCK)
-printf '%-8s %5s %10s %12s %10s\n' script conns "req/s" "CPU µs/req" "ctxsw/req"
+printf '%-8s %5s %10s %12s %10s %10s\n' script conns "req/s" "CPU µs/req" "user µs" "ctxsw/req"
 for script in $SCRIPTS; do
     for c in $CONNECTIONS; do
         t=$(( c < THREADS ? c : THREADS ))
         before=$(ticks)
+        user_before=$(user_ticks)
         sw_before=$(switches)
-        wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 30s -s "$HERE/$script.lua" "http://127.0.0.1:$port/" >"$WORK/wrk.txt"
+        if [ -n "${SYSCALLS:-}" ]; then
+            perf stat -x, -o "$WORK/perf.txt" -p "$PID" -e raw_syscalls:sys_enter,syscalls:sys_enter_read \
+                -e syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_futex \
+                -- wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 30s -s "$HERE/$script.lua" "http://127.0.0.1:$port/" >"$WORK/wrk.txt"
+        else
+            wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 30s -s "$HERE/$script.lua" "http://127.0.0.1:$port/" >"$WORK/wrk.txt"
+        fi
         after=$(ticks)
+        user_after=$(user_ticks)
         sw_after=$(switches)
         line=$(grep '^WIRE_RESULT' "$WORK/wrk.txt")
         rps=$(sed 's/.*rps=\([0-9.]*\).*/\1/' <<<"$line")
         n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")
         bad=$(sed 's/.*non2xx=\([0-9]*\).*/\1/' <<<"$line")
         awk -v s="$script" -v c="$c" -v r="$rps" -v n="$n" -v b="$bad" -v d=$(( after - before )) -v hz="$hz" \
-            -v sw=$(( sw_after - sw_before )) \
-            'BEGIN { printf "%-8s %5d %10.0f %12.1f %10.2f%s\n", s, c, r, d / hz * 1e6 / n, sw / n, (b > 0 ? "  (" b " non-2xx)" : "") }'
+            -v sw=$(( sw_after - sw_before )) -v u=$(( user_after - user_before )) \
+            'BEGIN { printf "%-8s %5d %10.0f %12.1f %10.1f %10.2f%s\n", s, c, r, d / hz * 1e6 / n, u / hz * 1e6 / n, sw / n, (b > 0 ? "  (" b " non-2xx)" : "") }'
+        if [ -n "${SYSCALLS:-}" ]; then
+            awk -F, -v n="$n" '$3 ~ /sys_enter/ { sub(/.*:sys_enter_?/, "", $3); printf "    %s %.2f/req", ($3 == "" ? "all" : $3), $1 / n } END { print "" }' "$WORK/perf.txt"
+        fi
     done
 done

@@ -56,7 +56,7 @@ public struct DynamoDBGateway: Sendable {
         return writer.finish(body: UnsafeRawBufferPointer(start: body.utf8Start, count: body.utf8CodeUnitCount))
     }
 
-    /// The answer to a request NIO's HTTP/1 parser refuses; the connection closes after it.
+    /// The answer to a request `HTTPRequestParser` refuses; the connection closes after it.
     static func badRequestResponse() -> GatewayResponse {
         GatewayResponse(status: .badRequest, headers: [("Content-Length", "0")], body: ByteBuffer())
     }
@@ -101,17 +101,18 @@ public struct DynamoDBGateway: Sendable {
         }
     }
 
-    /// Answers one `POST /` whose whole body is `body`: the response, made on this thread, or
+    /// Answers one `POST /` (its head and whole body): the response, made on this thread, or
     /// the operation to run on a task when the service answers it asynchronously (so that no
     /// closure is made for the usual case). Called on a worker thread.
-    func respond(to head: HTTPRequestHead, body: ByteBuffer, logger: Logger) -> Answer {
-        let headers = RequestHeaders(head.headers)
-        var exchange = beginExchange(logger: logger, acceptEncoding: headers.acceptEncoding)
+    func respond(to request: GatewayRequest, logger: Logger) -> Answer {
+        let head = request.head
+        var exchange = beginExchange(logger: logger, acceptsGzip: head.acceptsGzip)
         let json: [UInt8]
         do {
-            try authenticate(head, body: body, authorization: headers.authorization)
-            exchange.operation = try Self.operation(target: headers.target)
-            json = Array(buffer: try decode(body, contentEncoding: headers.contentEncoding))
+            try authenticate(request)
+            guard let operation = head.operation else { throw DynamoDBError(GatewayErrorCode.unknownOperation, "") }
+            exchange.operation = operation
+            json = try decode(request.body, contentEncoding: head.contentEncoding)
         } catch {
             return .ready(finish(.failure(error), exchange))
         }
@@ -126,12 +127,11 @@ public struct DynamoDBGateway: Sendable {
     }
 
     /// The 413 of a body past `maxBodyBytes` (declared by Content-Length, or as it streams in).
-    func tooLargeResponse(to head: HTTPRequestHead, logger: Logger) -> GatewayResponse {
-        let headers = RequestHeaders(head.headers)
-        return finish(.failure(tooLarge()), beginExchange(logger: logger, acceptEncoding: headers.acceptEncoding))
+    func tooLargeResponse(to head: GatewayRequestHead, logger: Logger) -> GatewayResponse {
+        finish(.failure(tooLarge()), beginExchange(logger: logger, acceptsGzip: head.acceptsGzip))
     }
 
-    private func beginExchange(logger: Logger, acceptEncoding: String?) -> Exchange {
+    private func beginExchange(logger: Logger, acceptsGzip: Bool) -> Exchange {
         let requestID = RequestID.make()
         // Metadata and timing only when they will be logged: setting logger metadata costs an
         // allocation per request.
@@ -139,7 +139,7 @@ public struct DynamoDBGateway: Sendable {
         var logger = logger
         if debugging { logger[metadataKey: "request.id"] = .stringConvertible(requestID) }
         return Exchange(
-            requestID: requestID, acceptsGzip: Gzip.isAccepted(by: acceptEncoding),
+            requestID: requestID, acceptsGzip: acceptsGzip,
             start: debugging ? ContinuousClock.now : nil, logger: logger
         )
     }
@@ -200,12 +200,14 @@ public struct DynamoDBGateway: Sendable {
 
     /// Checks the signature; the request is turned into HTTPTypes' form (as Hummingbird turned every
     /// request) only when there is a signature to verify.
-    private func authenticate(_ head: HTTPRequestHead, body: ByteBuffer, authorization: String?) throws {
+    private func authenticate(_ request: GatewayRequest) throws {
         guard case .verify = authenticator.authentication else {
-            return try authenticator.checkShape(authorization: authorization)
+            // Accept-all: a well-formed header was judged as it was read.
+            return try authenticator.checkShape(authorization: request.head.authorization.text)
         }
-        let request = try HTTPRequest(head, secure: false, splitCookie: false)
-        try authenticator.authenticate(request, body: body, authorization: authorization)
+        guard let fields = request.head.allFields else { preconditionFailure("a verifying gateway's parser keeps every field") }
+        let head = try HTTPRequest(fields, secure: false, splitCookie: false)
+        try authenticator.authenticate(head, body: ByteBuffer(bytes: request.body), authorization: request.head.authorization.text)
     }
 
     /// The operation named by X-Amz-Target, which must be `DynamoDB_20120810.<Operation>`.
@@ -219,7 +221,7 @@ public struct DynamoDBGateway: Sendable {
         return String(Substring(target.utf8.dropFirst(prefix.count)))
     }
 
-    private func decode(_ raw: ByteBuffer, contentEncoding: String?) throws(DynamoDBError) -> ByteBuffer {
+    private func decode(_ raw: [UInt8], contentEncoding: String?) throws(DynamoDBError) -> [UInt8] {
         guard let contentEncoding else { return raw }
         let codings = contentEncoding.split(separator: ",")
             .map { $0.trimmingSpaces.lowercased() }
@@ -229,7 +231,7 @@ public struct DynamoDBGateway: Sendable {
             return raw
         case ["gzip"], ["x-gzip"]:
             do throws(Gzip.Failure) {
-                return try Gzip.decompress(raw, limit: configuration.maxBodyBytes)
+                return Array(buffer: try Gzip.decompress(ByteBuffer(bytes: raw), limit: configuration.maxBodyBytes))
             } catch {
                 switch error {
                 case .tooLarge:

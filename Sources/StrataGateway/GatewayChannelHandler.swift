@@ -1,16 +1,18 @@
 import Logging
 import NIOCore
-import NIOHTTP1
 
-/// The end of a connection's pipeline, after NIO's HTTP/1 request decoder. It writes each answer
+/// A connection's whole pipeline: it frames the requests in the bytes read itself
+/// (`HTTPRequestParser`: no NIO HTTP decoder, no message per request part), and writes each answer
 /// itself, as the bytes of one HTTP/1.1 response (status line, headers, body) in one buffer and
 /// one write; the buffer of an operation's answer is made on the worker thread (`GatewayResponse`).
 ///
-/// On the event loop it routes each request and collects its body; a body past `maxBodyBytes`
+/// On the event loop it routes each request and collects its body into the bytes the service
+/// takes (one copy, sized by Content-Length); a body past `maxBodyBytes`
 /// (declared by Content-Length, or as it streams in) is answered 413 at once and the rest of it
 /// dropped. A complete `POST /` goes to a `GatewayWorkers` thread, and its answer comes back
 /// here through the event loop to be written. `GET /` (the health check), unknown routes and
-/// malformed requests (400) are answered on the event loop: nothing in them can block.
+/// malformed requests (400, then close; also a request cut short by the end of the input) are
+/// answered on the event loop: nothing in them can block.
 ///
 /// Pipelining: one request is answered at a time, in order. A request that is complete while
 /// another is being answered waits in `waiting`, and reading from the socket pauses until the
@@ -27,7 +29,7 @@ import NIOHTTP1
 /// closed at once, a busy one after its answer); then the answer carries `Connection: close` and
 /// the channel is closed once it is written.
 final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
@@ -35,8 +37,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private enum Reading {
         /// Between requests.
         case idle
-        /// The body of a `POST /`.
-        case collecting(HTTPRequestHead, ByteBuffer?)
+        /// The body of a `POST /` (into `collectingHead` and `body`).
+        case collecting
         /// The rest of a request whose answer needs no body (`GET /`, unknown routes).
         case skipping(GatewayResponse)
         /// The rest of a body already refused (413).
@@ -47,14 +49,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// A request ready to be answered.
     private enum Work {
-        case operation(HTTPRequestHead, ByteBuffer)
+        case operation(GatewayRequest)
         case answer(GatewayResponse)
     }
 
     private let gateway: DynamoDBGateway
     private let workers: GatewayWorkers
     private let logger: Logger
+    private var parser: HTTPRequestParser
     private var reading = Reading.idle
+    /// The head of the `POST /` whose body is being collected, and the body so far.
+    private var collectingHead: GatewayRequestHead?
+    private var body: [UInt8] = []
     private var keepAlive = true
     /// A request is being answered; `answerKeepsAlive` is whether its connection may stay open.
     private var answering = false
@@ -70,91 +76,120 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// The request being read asked for `100 Continue`, to be sent once nothing is ahead of it.
     private var continueOwed = false
 
+    /// The most body capacity reserved from Content-Length alone; a larger body grows as it comes.
+    static let reservedBodyBytes = 256 * 1024
+
     init(gateway: DynamoDBGateway, workers: GatewayWorkers, logger: Logger) {
         self.gateway = gateway
         self.workers = workers
         self.logger = logger
+        if case .verify = gateway.authenticator.authentication {
+            parser = HTTPRequestParser(keepsAllFields: true)
+        } else {
+            parser = HTTPRequestParser()
+        }
     }
 
     // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            guard case .idle = reading else { return }
-            keepAlive = head.isKeepAlive
-            receive(head, context: context)
-        case .body(let chunk):
-            guard case .collecting(let head, let collected) = reading else { return }
-            reading = .discarding  // no second reference to the buffer while it grows
-            append(chunk, to: collected, head: head, context: context)
-        case .end:
-            continueOwed = false  // the body came without it
-            switch reading {
-            case .collecting(let head, let body):
-                reading = .idle
-                enqueue(.operation(head, body ?? ByteBuffer()), context: context)
-            case .skipping(let response):
-                reading = .idle
-                enqueue(.answer(response), context: context)
-            case .discarding:
-                reading = .idle
-            case .idle, .stopped:
-                break
+        if case .stopped = reading { return }
+        parser.feed(unwrapInboundIn(data))
+        readEvents(context: context)
+    }
+
+    /// Acts on every request event the bytes read so far hold.
+    private func readEvents(context: ChannelHandlerContext) {
+        while true {
+            let event: HTTPRequestParser.Event?
+            do {
+                event = try parser.next()
+            } catch {
+                return malformed(context: context)
+            }
+            guard let event else { return }
+            switch event {
+            case .head(let head):
+                guard case .idle = reading else { break }
+                keepAlive = head.keepAlive
+                receive(head, context: context)
+            case .body(let chunk):
+                guard case .collecting = reading else { break }
+                append(chunk, context: context)
+            case .end:
+                continueOwed = false  // the body came without it
+                switch reading {
+                case .collecting:
+                    reading = .idle
+                    let request = GatewayRequest(head: collectingHead!, body: body)
+                    collectingHead = nil
+                    body = []
+                    enqueue(.operation(request), context: context)
+                case .skipping(let response):
+                    reading = .idle
+                    enqueue(.answer(response), context: context)
+                case .discarding:
+                    reading = .idle
+                case .idle, .stopped:
+                    break
+                }
+            }
+            if case .stopped = reading {
+                parser.stop()
+                return
             }
         }
     }
 
-    private func receive(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { head.uri[..<$0] } ?? head.uri[...]
-        guard path == "/" else {
+    /// A request that cannot be framed: 400 in its turn, then close (nothing more is read).
+    private func malformed(context: ChannelHandlerContext) {
+        parser.stop()
+        if case .stopped = reading { return }
+        reading = .stopped
+        collectingHead = nil
+        body = []
+        keepAlive = false
+        enqueue(.answer(DynamoDBGateway.badRequestResponse()), context: context)
+    }
+
+    private func receive(_ head: GatewayRequestHead, context: ChannelHandlerContext) {
+        guard head.isRoot else {
             reading = .skipping(DynamoDBGateway.notFoundResponse())
             return
         }
         switch head.method {
-        case .POST:
-            if let declared = head.headers.first(name: "content-length").flatMap(Int.init),
-                declared > gateway.configuration.maxBodyBytes
-            {
+        case .post:
+            let limit = gateway.configuration.maxBodyBytes
+            if let declared = head.contentLength, declared > limit {
                 refuseTooLarge(head, context: context)
             } else {
-                reading = .collecting(head, nil)
-                if Self.expectsContinue(head) {
+                reading = .collecting
+                collectingHead = head
+                // Room for the declared body at once, up to a bound: a client that declares a
+                // large body and sends none does not make the connection hold that much.
+                if let declared = head.contentLength { body.reserveCapacity(min(declared, Self.reservedBodyBytes)) }
+                if head.expectsContinue {
                     continueOwed = true
                     sendOwedContinue(context: context)
                 }
             }
-        case .GET:
+        case .get:
             reading = .skipping(DynamoDBGateway.healthResponse())
-        default:
+        case .other:
             reading = .skipping(DynamoDBGateway.notFoundResponse())
         }
     }
 
-    private func append(_ chunk: ByteBuffer, to collected: ByteBuffer?, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let limit = gateway.configuration.maxBodyBytes
-        guard var body = collected else {
-            if chunk.readableBytes > limit { return refuseTooLarge(head, context: context) }
-            reading = .collecting(head, chunk)
-            return
+    private func append(_ chunk: ByteBuffer, context: ChannelHandlerContext) {
+        guard body.count + chunk.readableBytes <= gateway.configuration.maxBodyBytes else {
+            let head = collectingHead!
+            collectingHead = nil
+            body = []
+            return refuseTooLarge(head, context: context)
         }
-        if body.readableBytes + chunk.readableBytes > limit { return refuseTooLarge(head, context: context) }
-        var chunk = chunk
-        body.writeBuffer(&chunk)
-        reading = .collecting(head, body)
+        chunk.withUnsafeReadableBytes { body.append(contentsOf: $0) }
     }
 
-    /// Whether the request asks for `100 Continue` before it sends its body (RFC 9110 10.1.1: only
-    /// from HTTP/1.1 on; the expectation's name is case-insensitive).
-    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
-        guard head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1) else { return false }
-        return head.headers["expect"].contains { value in
-            value.split(separator: ",").contains { $0.trimmingSpaces.lowercased() == "100-continue" }
-        }
-    }
-
-    /// Sends the `100 Continue` the request being read asked for, unless answers before it are
-    /// still to be written (it then goes after them).
     private func sendOwedContinue(context: ChannelHandlerContext) {
         guard continueOwed, !answering, waiting.isEmpty, case .collecting = reading else { return }
         continueOwed = false
@@ -164,7 +199,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Answers 413 before the body is read; the rest of the body is read and dropped.
-    private func refuseTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func refuseTooLarge(_ head: GatewayRequestHead, context: ChannelHandlerContext) {
         reading = .discarding
         enqueue(.answer(gateway.tooLargeResponse(to: head, logger: logger)), context: context)
     }
@@ -185,13 +220,13 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch work {
         case .answer(let response):
             write(response, context: context)
-        case .operation(let head, let body):
+        case .operation(let request):
             let gateway = self.gateway
             let logger = self.logger
             let eventLoop = context.eventLoop
             let target = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
             workers.submit { handback in
-                switch gateway.respond(to: head, body: body, logger: logger) {
+                switch gateway.respond(to: request, logger: logger) {
                 case .ready(let response):
                     handback.send(to: eventLoop) {
                         let (handler, context) = target.value
@@ -255,6 +290,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             quiescing = true
             closeIfIdle(context: context)
         case let event as ChannelEvent where event == .inputClosed:
+            // A request cut short by the end of the input is malformed (as NIO's decoder has it).
+            if !parser.isIdle { malformed(context: context) }
             inputClosed = true
             closeIfIdle(context: context)
         default:
@@ -274,15 +311,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case .stopped = reading {} else if error is HTTPParserError {
-            // A malformed request: 400 in its turn, then close (the decoder reads nothing more).
-            reading = .stopped
-            keepAlive = false
-            enqueue(.answer(DynamoDBGateway.badRequestResponse()), context: context)
-            return
-        }
         logger.trace("closing a connection after an error", metadata: ["error": .string(String(reflecting: error))])
         reading = .stopped
+        parser.stop()
         context.close(promise: nil)
     }
 }

@@ -1,10 +1,9 @@
 import HummingbirdCore
 import Logging
 import NIOCore
-import NIOHTTP1
 
 /// How Hummingbird's server sets up each accepted connection of the DynamoDB endpoint: a plain
-/// SwiftNIO HTTP/1 pipeline: NIO's request decoder, then `GatewayChannelHandler`.
+/// SwiftNIO pipeline of one handler, `GatewayChannelHandler`, which reads HTTP/1 itself.
 ///
 /// Hummingbird's own HTTP/1 channel hands every request to a Swift task through an async channel
 /// (two thread hand-offs per request, and the task's scheduling); here requests are read and
@@ -21,25 +20,11 @@ struct GatewayChildChannel: ServerChildChannel {
     let gateway: DynamoDBGateway
     let workers: GatewayWorkers
 
-    /// Limits of the request head, as Hummingbird's HTTP/1 channel sets them.
-    static let decoderLimits: NIOHTTPDecoderLimitConfiguration = {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = 80 * 1024
-        limits.maxHeaderListSize = 80 * 1024
-        limits.maxHeaderFieldCount = 1000
-        return limits
-    }()
-
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            let pipeline = channel.pipeline.syncOperations
-            // NIO's request decoder only: GatewayChannelHandler orders pipelined requests,
-            // answers malformed ones (400) in their turn, and encodes its responses itself.
-            let decoder = HTTPRequestDecoder(
-                leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: Self.decoderLimits
-            )
-            try pipeline.addHandler(ByteToMessageHandler(decoder))
-            try pipeline.addHandler(GatewayChannelHandler(gateway: gateway, workers: workers, logger: logger))
+            // One handler: it frames the requests itself, orders pipelined ones, answers malformed
+            // ones (400) in their turn, and encodes its responses itself.
+            try channel.pipeline.syncOperations.addHandler(GatewayChannelHandler(gateway: gateway, workers: workers, logger: logger))
             return Value(channel: channel)
         }
     }

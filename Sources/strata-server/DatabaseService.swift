@@ -12,16 +12,26 @@ import StrataWire
 /// Swift's cooperative pool.
 final class DatabaseService: DynamoDBService {
     let dispatcher: Dispatcher
-    /// Operations answered synchronously.
-    let quickOperations: Set<String>
+    /// Whether every write waits for the disk (then only GetItem is answered synchronously).
+    let sync: Bool
 
     init(database: Database, sync: Bool) {
         dispatcher = Dispatcher(database: database)
-        quickOperations = sync ? ["GetItem"] : ["GetItem", "PutItem", "DeleteItem", "UpdateItem"]
+        self.sync = sync
+    }
+
+    /// Whether `operation` is answered synchronously. (Compared, not hashed: the names are short
+    /// strings, and this runs for every request.)
+    func isQuick(_ operation: String) -> Bool {
+        switch operation {
+        case "GetItem": true
+        case "PutItem", "DeleteItem", "UpdateItem": !sync
+        default: false
+        }
     }
 
     func handleSynchronously(operation: String, body: [UInt8]) throws -> [UInt8]? {
-        guard quickOperations.contains(operation) else { return nil }
+        guard isQuick(operation) else { return nil }
         return try dispatcher.handle(operation: operation, body: body)
     }
 

@@ -16,6 +16,18 @@ import Testing
         let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
         #expect(CRC32.checksum(bytes) == Wire.bitwiseCRC32(bytes))
     }
+
+    /// Every length and start up to a few 8-byte steps, so that each tail and each unaligned
+    /// start is taken.
+    @Test func agreesWithABitwiseComputationAtEveryLengthAndOffset() {
+        let bytes = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 13) }
+        for start in 0..<9 {
+            for end in start...bytes.count {
+                let crc = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+                #expect(crc == Wire.bitwiseCRC32(bytes[start..<end]), "bytes \(start)..<\(end)")
+            }
+        }
+    }
 }
 
 @Suite struct AmzDateTests {

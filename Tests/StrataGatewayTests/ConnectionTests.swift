@@ -157,12 +157,42 @@ final class EchoService: DynamoDBService {
         #expect(responses.map(\.text) == [#"{"op":"PutItem","n":7}"#])
     }
 
+    /// A body larger than what Content-Length reserves at once, arriving over many reads.
+    @Test func collectsABodyPastTheReservedCapacity() async throws {
+        let body = String(repeating: "z", count: GatewayChannelHandler.reservedBodyBytes + 50_000)
+        let (responses, _) = try await withGatewayPort(EchoService(), GatewayConfiguration(maxBodyBytes: 1 << 20)) { port in
+            try await RawHTTP.exchange(port: port, RawHTTP.post("PutItem", body) + RawHTTP.post("GetItem", "{}"), responses: 2)
+        }
+        #expect(responses.map(\.text) == [#"{"op":"PutItem","n":\#(body.utf8.count)}"#, #"{"op":"GetItem","n":2}"#])
+    }
+
     @Test func answersAMalformedRequestWith400AndCloses() async throws {
         let (responses, closed) = try await withGatewayPort(EchoService()) { port in
             try await RawHTTP.exchange(port: port, "POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", responses: 1, untilClosed: true)
         }
         #expect(closed)
         #expect(responses.map(\.statusLine) == ["HTTP/1.1 400 Bad Request"])
+    }
+
+    /// The requests before a defect are answered in order; the defect gets 400 and the connection
+    /// closes (the requests after it are not read).
+    @Test(arguments: [
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
+        "GET / HTTP/1.1\r\n" + String(repeating: "X-Filler: " + String(repeating: "f", count: 1000) + "\r\n", count: 82) + "\r\n",
+        "POST / HTTP/1.1\r\nHost : localhost\r\n\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+    ])
+    func answersPipelinedRequestsThenTheDefectWith400(defect: String) async throws {
+        let service = EchoService { $0 == "GetItem" }
+        let requests = RawHTTP.post("GetItem", "{}") + RawHTTP.post("Scan", "{ }") + defect + RawHTTP.post("GetItem", "{}")
+        let (responses, closed) = try await withGatewayPort(service) { port in
+            try await RawHTTP.exchange(port: port, requests, responses: 3, untilClosed: true)
+        }
+        #expect(closed)
+        #expect(responses.map(\.statusLine) == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 400 Bad Request"])
+        #expect(responses.map(\.text) == [#"{"op":"GetItem","n":2}"#, #"{"op":"Scan","n":3}"#, ""])
+        #expect(responses.last?.header("connection") == "close")
+        #expect(service.calls.map(\.operation) == ["GetItem", "Scan"])
     }
 
     @Test(arguments: [("GET /tables HTTP/1.1", "404"), ("POST /tables HTTP/1.1", "404"), ("GET /?x=1 HTTP/1.1", "200")])
@@ -352,19 +382,6 @@ final class EchoService: DynamoDBService {
     @Test(arguments: [(0, "Thu, 01 Jan 1970 00:00:00 GMT"), (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"), (1_735_787_045, "Thu, 02 Jan 2025 03:04:05 GMT")])
     func formatsIMFFixdates(seconds: Int, text: String) {
         #expect(HTTPDate.format(secondsSinceEpoch: seconds) == text)
-    }
-
-    @Test func findsTheHeadersWithoutRegardToCaseAndJoinsRepeatedOnes() {
-        let headers: HTTPHeaders = [
-            "x-AMZ-target": "DynamoDB_20120810.GetItem", "CONTENT-LENGTH": "2", "Accept-Encoding": "gzip",
-            "accept-encoding": "deflate", "Authorization": "AWS4-HMAC-SHA256 x", "X-Amz-Targets": "no",
-        ]
-        let found = RequestHeaders(headers)
-        #expect(found.target == "DynamoDB_20120810.GetItem")
-        #expect(found.contentLength == "2")
-        #expect(found.acceptEncoding == "gzip, deflate")
-        #expect(found.authorization == "AWS4-HMAC-SHA256 x")
-        #expect(found.contentEncoding == nil)
     }
 }
 

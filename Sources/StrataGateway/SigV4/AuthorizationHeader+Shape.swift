@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension AuthorizationHeader {
     /// True when `init(parsing:)` would accept `value`, decided over its UTF-8 bytes without
     /// building any String: the check accept-all mode makes on every request. False does not mean
@@ -11,9 +19,16 @@ extension AuthorizationHeader {
 
     private static let algorithmBytes: StaticString = "AWS4-HMAC-SHA256"
 
-    private static func isWellFormed(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isWellFormed(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let space = UInt8(ascii: " "), comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
-        for b in bytes where b < 0x20 || b > 0x7E { return false }
+        // No early exit and no branch per byte, so that the compiler checks many bytes per step.
+        var unprintable: UInt8 = 0
+        for b in bytes {
+            let low: UInt8 = b < 0x20 ? 1 : 0
+            let high: UInt8 = b > 0x7E ? 1 : 0
+            unprintable |= low | high
+        }
+        guard unprintable == 0 else { return false }
         var i = 0
         while i < bytes.count, bytes[i] == space { i += 1 }
         // The algorithm, up to the first space.
@@ -27,14 +42,14 @@ extension AuthorizationHeader {
         var credential: Range<Int>? = nil
         var haveSignature = false, haveSignedHeaders = false
         while i < bytes.count {
-            var end = i
-            while end < bytes.count, bytes[end] != comma { end += 1 }
+            // memchr: the components (the signature's 64 digits among them) are skipped over, not
+            // stepped through byte by byte.
+            let end = find(comma, in: bytes, from: i)
             if end > i {
                 var lo = i, hi = end
                 while lo < hi, bytes[lo] == space { lo += 1 }
                 while hi > lo, bytes[hi - 1] == space { hi -= 1 }
-                var eq = lo
-                while eq < hi, bytes[eq] != equals { eq += 1 }
+                let eq = find(equals, in: bytes, from: lo, to: hi)
                 if eq == hi { return false }
                 let key = UnsafeBufferPointer(rebasing: bytes[lo..<eq])
                 if equal(key, "Credential") {
@@ -52,6 +67,14 @@ extension AuthorizationHeader {
         var slashes = 0
         for k in credential where bytes[k] == UInt8(ascii: "/") { slashes += 1 }
         return slashes == 4 && !credential.isEmpty && bytes[credential.lowerBound] != UInt8(ascii: "/")
+    }
+
+    /// The offset of the first `byte` in `bytes[start..<end]`, or `end`.
+    private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int {
+        let end = end ?? bytes.count
+        guard start < end, let base = bytes.baseAddress else { return end }
+        guard let found = memchr(base + start, Int32(byte), end - start) else { return end }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
     }
 
     private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
