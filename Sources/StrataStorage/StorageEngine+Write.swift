@@ -292,7 +292,7 @@ extension StorageEngine {
             let number = versions.newFileNumber()
             let file: any WritableFile
             do {
-                file = try fs.openWritable(DatabaseFile.log(number).path(in: path), truncate: true)
+                file = try fs.openLog(DatabaseFile.log(number).path(in: path))
             } catch {
                 backgroundError = StorageError(.writesStopped, "could not create a new log (\(error))", file: path)
                 throw backgroundError!

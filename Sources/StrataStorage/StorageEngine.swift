@@ -128,7 +128,7 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             for name in recoveryReport.preservedLogs {
                 try fs.rename(joinPath(path, name), joinPath(path, name + ".bad"))
             }
-            let logFile = try fs.openWritable(DatabaseFile.log(logNumber).path(in: path), truncate: true)
+            let logFile = try fs.openLog(DatabaseFile.log(logNumber).path(in: path))
             try fs.syncDirectory(path)
             log = LogWriter(file: logFile)
             mem = MemTable(logNumber: logNumber, expectedBytes: options.memtableBytes)
@@ -209,7 +209,10 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                 if batch.count > 0 { versions.lastSequence = max(versions.lastSequence, batch.sequence + UInt64(batch.count) - 1) }
                 if mem.approximateBytes > options.memtableBytes { try flushMem() }
             }
-            if let tail = reader.tail {
+            // A mapped log's unwritten space (zeros to the end) ends it cleanly, as a clean end
+            // would; anything else cut off is reported, and ends the replay unless this is the
+            // last log.
+            if let tail = reader.tail, !reader.endsInZeroFill {
                 report.droppedTails.append((DatabaseFile.log(number).name, tail))
                 stopped = number != logs.last
                 if stopped { report.preservedLogs.append(DatabaseFile.log(number).name) }

@@ -17,6 +17,11 @@ uint32_t strata_crc32c_portable(uint32_t crc, const void *data, size_t n);
 /// no data durable, it only leaves a later fdatasync less to write. Returns 0 or -1 (errno set).
 int strata_start_writeback(int fd, int64_t offset, int64_t length);
 
+/// Allocates disk space for bytes [offset, offset + length) of `fd`, growing the file to cover
+/// them (Linux fallocate, mode 0: the new bytes read as zeros). Returns 0 or -1 (errno set;
+/// ENOSYS where there is no fallocate, EOPNOTSUPP where the file system has none).
+int strata_allocate(int fd, int64_t offset, int64_t length);
+
 /// Acquire load / release store of a pointer-sized word in raw memory.
 /// The memtable's skip list publishes nodes with these so readers need no lock.
 static inline uintptr_t strata_load_acquire(const uintptr_t *p) {

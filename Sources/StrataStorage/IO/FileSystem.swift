@@ -7,6 +7,9 @@ public protocol FileSystem: Sendable {
     func listDirectory(_ path: String) throws -> [String]
     /// Opens a file for appending, creating it; with `truncate`, existing contents are discarded.
     func openWritable(_ path: String, truncate: Bool) throws -> any WritableFile
+    /// Creates (or truncates) a write-ahead log. A file system may give logs a faster kind of
+    /// writable file (`PosixFileSystem` maps them); by default it is `openWritable`'s.
+    func openLog(_ path: String) throws -> any WritableFile
     func openReadable(_ path: String) throws -> any ReadableFile
     /// Atomically replaces `to` with `from`.
     func rename(_ from: String, _ to: String) throws
@@ -28,6 +31,10 @@ public protocol WritableFile: AnyObject {
     /// Flushes and makes the contents durable (fdatasync).
     func sync() throws
     func close() throws
+}
+
+extension FileSystem {
+    public func openLog(_ path: String) throws -> any WritableFile { try openWritable(path, truncate: true) }
 }
 
 extension WritableFile {

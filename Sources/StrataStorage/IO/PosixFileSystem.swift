@@ -56,6 +56,22 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    /// A log written through a memory mapping (`MappedLogFile`) where the file system can
+    /// allocate space ahead; a plain writable file elsewhere.
+    public func openLog(_ path: String) throws -> any WritableFile {
+        #if canImport(Glibc)
+        do {
+            let fd = try FileDescriptor.open(path, .readWrite, options: [.create, .truncate],
+                                             permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            if let file = MappedLogFile(path: path, fd: fd) { return file }
+            try fd.close()
+        } catch {
+            throw Self.ioError("open for writing", path, error)
+        }
+        #endif
+        return try openWritable(path, truncate: true)
+    }
+
     public func openReadable(_ path: String) throws -> any ReadableFile {
         do {
             let fd = try FileDescriptor.open(path, .readOnly)

@@ -19,6 +19,16 @@ struct LogReader {
     /// Offset of the last record returned.
     private(set) var lastRecordOffset = 0
 
+    /// Whether the log ended in zeros from a record boundary to the end of the file: space a
+    /// memory-mapped log allocated ahead and never wrote (or whose pages never reached the disk),
+    /// not a damaged record. Nothing is lost there that a reader could have returned.
+    var endsInZeroFill: Bool {
+        guard let tail, tail.reason == Self.zeroFilled else { return false }
+        return bytes[Int(tail.offset)...].allSatisfy { $0 == 0 }
+    }
+
+    static let zeroFilled = "zero-filled space"
+
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// The next logical record, or nil at the end (clean, or at a torn/damaged tail: see `tail`).
@@ -48,7 +58,7 @@ struct LogReader {
             }
             if typeByte == 0 && length == 0 && masked == 0 {
                 // Zero-filled space (a preallocated or torn tail).
-                return stop(at: inFragmented ? recordStart : headerAt, "zero-filled space")
+                return stop(at: inFragmented ? recordStart : headerAt, Self.zeroFilled)
             }
             guard let type = LogFormat.RecordType(rawValue: typeByte), type != .zero else {
                 return stop(at: inFragmented ? recordStart : headerAt, "unknown record type \(typeByte)")
