@@ -89,26 +89,29 @@ public final class Database: Sendable {
         return t
     }
 
-    /// Runs engine work, turning engine errors into InternalServerError.
+    /// Runs engine work, turning engine errors into InternalServerError (and a non-blocking
+    /// read's or write's `.wouldBlock` into `.wouldWait`).
     func storage<T>(_ body: () throws -> T) throws(DynamoDBError) -> T {
         do {
             return try body()
         } catch let e as DynamoDBError {
             throw e
+        } catch let e as StorageError where e.code == .wouldBlock {
+            throw DynamoDBError.wouldWait
         } catch {
             throw DynamoDBError(.internalServerError, "Internal server error")
         }
     }
 
-    func readItem(_ key: [UInt8], snapshot: Snapshot? = nil) throws(DynamoDBError) -> Item? {
-        let bytes = try storage { try engine.get(key, options: ReadOptions(snapshot: snapshot)) }
+    func readItem(_ key: [UInt8], snapshot: Snapshot? = nil, nonBlocking: Bool = false) throws(DynamoDBError) -> Item? {
+        let bytes = try storage { try engine.get(key, options: ReadOptions(snapshot: snapshot, nonBlocking: nonBlocking)) }
         guard let bytes else { return nil }
         return try ItemCodec.decode(bytes)
     }
 
     /// The stored item's size (`Item.itemSize`), nil when there is none; the item is not decoded.
-    func readItemSize(_ key: [UInt8]) throws(DynamoDBError) -> Int? {
-        let bytes = try storage { try engine.get(key, options: ReadOptions()) }
+    func readItemSize(_ key: [UInt8], nonBlocking: Bool = false) throws(DynamoDBError) -> Int? {
+        let bytes = try storage { try engine.get(key, options: ReadOptions(nonBlocking: nonBlocking)) }
         guard let bytes else { return nil }
         return try ItemCodec.itemSize(ofEncoded: bytes)
     }
@@ -125,6 +128,14 @@ final class ItemLocks: Sendable {
         let mutex = Mutex(())
         func withLock<T>(_ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
             try mutex.withLock { _ throws(DynamoDBError) -> T in try body() }
+        }
+
+        /// `body` under the lock if no other thread holds it; `.wouldWait` otherwise.
+        func withLockIfAvailable<T>(_ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
+            guard let result = try mutex.withLockIfAvailable({ _ throws(DynamoDBError) -> T in try body() }) else {
+                throw DynamoDBError.wouldWait
+            }
+            return result
         }
     }
 
@@ -143,8 +154,11 @@ final class ItemLocks: Sendable {
         return Int(h % UInt64(Self.stripeCount))
     }
 
-    func withLock<T>(_ key: [UInt8], _ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
-        try stripes[stripe(for: key)].withLock(body)
+    /// `nonBlocking`: only if no other thread holds the key's stripe (else `.wouldWait`): a
+    /// holder may be waiting for the disk.
+    func withLock<T>(_ key: [UInt8], nonBlocking: Bool = false, _ body: () throws(DynamoDBError) -> T) throws(DynamoDBError) -> T {
+        let stripe = stripes[stripe(for: key)]
+        return nonBlocking ? try stripe.withLockIfAvailable(body) : try stripe.withLock(body)
     }
 
     /// Holds the stripes of all `keys` (deduplicated, ascending) while `body` runs.

@@ -10,14 +10,16 @@ import StrataWire
 ///
 /// `POST /` with `X-Amz-Target: DynamoDB_20120810.<Operation>` runs the operation; `GET /` is a
 /// health check. `GatewayChannelHandler` reads each request on its event loop and collects the
-/// body up to `maxBodyBytes` (413 past it, declared or streamed); then, on one of the
-/// `GatewayWorkers` threads, the gateway, in order:
+/// body up to `maxBodyBytes` (413 past it, declared or streamed); then, on that event loop when
+/// the service can answer without waiting (`respondWithoutWaiting`: the single-item operations
+/// answered from memory), else on one of the `GatewayWorkers` threads, the gateway, in order:
 /// 1. checks the SigV4 signature when credentials are configured (over the body as sent);
 /// 2. reads the operation from X-Amz-Target (UnknownOperationException without DynamoDB's prefix);
 /// 3. gunzips a `Content-Encoding: gzip` body;
-/// 4. calls the service: `handleSynchronously` on the worker thread when the service answers the
-///    operation that way, else `handle` on a task, so neither an event loop nor the worker waits
-///    for a long operation;
+/// 4. calls the service: `handleWithoutWaiting` on the event loop (nil: it would wait, and the
+///    request goes to a worker, which starts again at step 1); `handleSynchronously` on the
+///    worker thread when the service answers the operation that way, else `handle` on a task, so
+///    neither an event loop nor the worker waits for a long operation;
 /// 5. answers with `Content-Type: application/x-amz-json-1.0`, `x-amzn-RequestId`, and
 ///    `x-amz-crc32`, the CRC-32 of the body bytes exactly as sent: after gzip when the response is
 ///    compressed, which is what DynamoDB does and what botocore checks (it reads the raw,
@@ -105,16 +107,10 @@ public struct DynamoDBGateway: Sendable {
     /// the operation to run on a task when the service answers it asynchronously (so that no
     /// closure is made for the usual case). Called on a worker thread.
     func respond(to request: GatewayRequest, logger: Logger) -> Answer {
-        let head = request.head
-        var exchange = beginExchange(logger: logger, acceptsGzip: head.acceptsGzip)
-        let json: [UInt8]
-        do {
-            try authenticate(request)
-            guard let operation = head.operation else { throw DynamoDBError(GatewayErrorCode.unknownOperation, "") }
-            exchange.operation = operation
-            json = try decode(request.body, contentEncoding: head.contentEncoding)
-        } catch {
-            return .ready(finish(.failure(error), exchange))
+        let (exchange, json): (Exchange, [UInt8])
+        switch prepare(request, logger: logger) {
+        case .answered(let response): return .ready(response)
+        case .ready(let e, let j): (exchange, json) = (e, j)
         }
         do {
             if let output = try service.handleSynchronously(operation: exchange.operation, body: json) {
@@ -124,6 +120,48 @@ public struct DynamoDBGateway: Sendable {
             return .ready(finish(.failure(error), exchange))
         }
         return .pending(Pending(gateway: self, json: json, exchange: exchange))
+    }
+
+    /// Answers one `POST /` on the calling thread (an event loop) if the service can answer it
+    /// without waiting (`DynamoDBService.handleWithoutWaiting`); nil, having changed nothing,
+    /// when it cannot, and the request goes to `respond` on a worker. The same steps as
+    /// `respond`; a request whose checks fail is answered here (that takes no waiting). Not tried
+    /// with debug logging, which writes a line per request.
+    func respondWithoutWaiting(to request: GatewayRequest, logger: Logger) -> GatewayResponse? {
+        guard logger.logLevel > .debug else { return nil }
+        let (exchange, json): (Exchange, [UInt8])
+        switch prepare(request, logger: logger) {
+        case .answered(let response): return response
+        case .ready(let e, let j): (exchange, json) = (e, j)
+        }
+        do {
+            guard let output = try service.handleWithoutWaiting(operation: exchange.operation, body: json) else { return nil }
+            return finish(.success(output), exchange)
+        } catch let error as DynamoDBError {
+            return finish(.failure(error), exchange)
+        } catch {
+            return nil  // answered (and logged) from a worker
+        }
+    }
+
+    /// A request past the gateway's checks, or the answer to one that failed them.
+    private enum Prepared {
+        case ready(Exchange, json: [UInt8])
+        case answered(GatewayResponse)
+    }
+
+    /// Steps 1 to 3: the signature, the operation, the body's decoding.
+    private func prepare(_ request: GatewayRequest, logger: Logger) -> Prepared {
+        let head = request.head
+        var exchange = beginExchange(logger: logger, acceptsGzip: head.acceptsGzip)
+        do {
+            try authenticate(request)
+            guard let operation = head.operation else { throw DynamoDBError(GatewayErrorCode.unknownOperation, "") }
+            exchange.operation = operation
+            return .ready(exchange, json: try decode(request.body, contentEncoding: head.contentEncoding))
+        } catch {
+            return .answered(finish(.failure(error), exchange))
+        }
     }
 
     /// The 413 of a body past `maxBodyBytes` (declared by Content-Length, or as it streams in).

@@ -9,8 +9,10 @@ import NIOCore
 /// On the event loop it routes each request and collects its body into the bytes the service
 /// takes (one copy, sized by Content-Length); a body past `maxBodyBytes`
 /// (declared by Content-Length, or as it streams in) is answered 413 at once and the rest of it
-/// dropped. A complete `POST /` goes to a `GatewayWorkers` thread, and its answer comes back
-/// here through the event loop to be written. `GET /` (the health check), unknown routes and
+/// dropped. A complete `POST /` is answered here when the service can answer it without waiting
+/// (`DynamoDBGateway.respondWithoutWaiting`: no file read, no lock that may be held across IO, no
+/// sync); otherwise it goes to a `GatewayWorkers` thread, and its answer comes back here through
+/// the event loop to be written. `GET /` (the health check), unknown routes and
 /// malformed requests (400, then close; also a request cut short by the end of the input) are
 /// answered on the event loop: nothing in them can block.
 ///
@@ -221,6 +223,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .answer(let response):
             write(response, context: context)
         case .operation(let request):
+            if let response = gateway.respondWithoutWaiting(to: request, logger: logger) {
+                write(response, context: context)
+                return
+            }
             let gateway = self.gateway
             let logger = self.logger
             let eventLoop = context.eventLoop

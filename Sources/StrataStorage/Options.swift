@@ -74,7 +74,15 @@ public struct StorageOptions: Sendable {
 public struct WriteOptions: Sendable {
     /// nil: the database's `syncByDefault`.
     public var sync: Bool?
-    public init(sync: Bool? = nil) { self.sync = sync }
+    /// Write only if that takes no waiting: no other write in progress, the engine's lock free,
+    /// room in the memtable and in the log's mapped space, no slowdown, no sync. Otherwise throws
+    /// `StorageError` `.wouldBlock` having written nothing. For an event-loop thread that must
+    /// never block; the caller retries elsewhere with a plain write. Put, delete and batches.
+    public var nonBlocking = false
+    public init(sync: Bool? = nil, nonBlocking: Bool = false) {
+        self.sync = sync
+        self.nonBlocking = nonBlocking
+    }
 }
 
 /// Options of one read.
@@ -83,8 +91,14 @@ public struct ReadOptions: Sendable {
     public var snapshot: Snapshot?
     /// Keep blocks read by this operation in the block cache (off for one-off scans).
     public var fillCache = true
-    public init(snapshot: Snapshot? = nil, fillCache: Bool = true) {
+    /// Answer from memory only: the memtables, the open segments' filters and indexes, and the
+    /// block cache; never read a file, open a segment, or wait for the engine's lock. When the
+    /// answer needs any of those, `get` throws `StorageError` `.wouldBlock` (RocksDB's
+    /// block-cache read tier). For `get` only: an iterator refuses it (`.invalidArgument`).
+    public var nonBlocking = false
+    public init(snapshot: Snapshot? = nil, fillCache: Bool = true, nonBlocking: Bool = false) {
         self.snapshot = snapshot
         self.fillCache = fillCache
+        self.nonBlocking = nonBlocking
     }
 }

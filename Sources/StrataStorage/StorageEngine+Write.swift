@@ -53,11 +53,14 @@ extension StorageEngine {
     ///
     /// The caller keeps other writers of `key` out until this returns; with a concurrent writer
     /// of the same key, the value measured may be either one's.
+    ///
+    /// Non-blocking (`writeOptions.nonBlocking`): a non-blocking get, then a non-blocking put,
+    /// since the previous value found after the insertion may have to be read from a file.
     public func put(_ key: [UInt8], _ value: [UInt8], options writeOptions: WriteOptions = WriteOptions(),
                     measuringPrevious measure: (UnsafeRawBufferPointer) throws -> Int) throws -> Int? {
         let sync = writeOptions.sync ?? options.syncByDefault
         let opBytes = WriteBatch.operationSize(.value, keyCount: key.count, valueCount: value.count)
-        if WriteBatch.headerSize + opBytes <= Self.maxBatchBytes {
+        if WriteBatch.headerSize + opBytes <= Self.maxBatchBytes && !writeOptions.nonBlocking {
             lock.lock()
             if writerHead == writers.count && !closed && !closing {
                 writers.append(Writer.direct)
@@ -76,7 +79,7 @@ extension StorageEngine {
             }
             lock.unlock()
         }
-        let size = try get(key).map { try $0.withUnsafeBytes(measure) }
+        let size = try get(key, options: ReadOptions(nonBlocking: writeOptions.nonBlocking)).map { try $0.withUnsafeBytes(measure) }
         try put(key, value, options: writeOptions)
         return size
     }
@@ -87,7 +90,7 @@ extension StorageEngine {
         let sync = writeOptions.sync ?? options.syncByDefault
         let opBytes = WriteBatch.operationSize(kind, keyCount: key.count, valueCount: value.count)
         if WriteBatch.headerSize + opBytes <= Self.maxBatchBytes {
-            lock.lock()
+            try lockForWrite(writeOptions, recordBytes: WriteBatch.headerSize + opBytes, sync: sync)
             if writerHead == writers.count && !closed && !closing {
                 writers.append(Writer.direct)
                 try key.withUnsafeBytes { k in
@@ -101,6 +104,7 @@ extension StorageEngine {
             }
             lock.unlock()
         }
+        if writeOptions.nonBlocking { throw StorageError.wouldBlock("write") }
         var b = WriteBatch(reservingCapacity: opBytes)
         if kind == .value { b.put(key, value) } else { b.delete(key) }
         try write(b, options: writeOptions)
@@ -116,7 +120,7 @@ extension StorageEngine {
             throw StorageError(.invalidArgument, "a write batch may hold at most \(Self.maxBatchBytes) bytes (this one: \(batch.byteSize))", file: path)
         }
         let w = Writer(batch: batch, sync: sync)
-        lock.lock()
+        try lockForWrite(writeOptions, recordBytes: batch.byteSize, sync: sync)
         if closed || closing {
             lock.unlock()
             throw StorageError(.closed, "the database is closed", file: path)
@@ -135,6 +139,33 @@ extension StorageEngine {
                 if ops > 0 { p.copyMemory(from: r.baseAddress! + WriteBatch.headerSize, byteCount: ops) }
             }
         }
+    }
+
+    /// Takes `lock` for a write whose record (batch header included) is `recordBytes` long. A
+    /// non-blocking write takes it only if it is free and the write can then be committed at once
+    /// (`admitsWithoutWaiting`); otherwise it throws `.wouldBlock` without the lock.
+    @inline(__always)
+    private func lockForWrite(_ writeOptions: WriteOptions, recordBytes: Int, sync: Bool) throws {
+        guard writeOptions.nonBlocking else {
+            lock.lock()
+            return
+        }
+        guard lock.tryLock() else { throw StorageError.wouldBlock("write") }
+        guard admitsWithoutWaiting(recordBytes: recordBytes, sync: sync) else {
+            lock.unlock()
+            throw StorageError.wouldBlock("write")
+        }
+    }
+
+    /// Whether a write of `recordBytes` would be committed with no waiting of any kind: it would
+    /// lead at once (no write queued), `makeRoomForWrite` would return at once (room in the
+    /// memtable, no level-0 slowdown, no error), the log takes the record into memory, and there
+    /// is no sync. Holds `lock`.
+    private func admitsWithoutWaiting(recordBytes: Int, sync: Bool) -> Bool {
+        guard !sync, writerHead == writers.count, !closed, !closing, backgroundError == nil else { return false }
+        if options.backgroundWork && versions.current.levels[0].count >= options.level0SlowdownTrigger { return false }
+        guard mem.approximateBytes <= options.memtableBytes else { return false }
+        return log.canAddWithoutWaiting(payload: recordBytes)
     }
 
     /// Leads a group commit. The caller holds `lock` and `leader` is at the head of the queue;

@@ -258,7 +258,11 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     /// What a read works on: its sequence number and the memtables and version current at its
     /// start, taken together under the lock (the read itself runs without it).
     private func readView(_ readOptions: ReadOptions) throws -> (seq: UInt64, mem: MemTable, imms: [MemTable], version: Version) {
-        lock.lock()
+        if readOptions.nonBlocking {
+            guard lock.tryLock() else { throw StorageError.wouldBlock("read") }
+        } else {
+            lock.lock()
+        }
         defer { lock.unlock() }
         if closed { throw StorageError(.closed, "the database is closed", file: path) }
         return (readOptions.snapshot?.sequence.rawValue ?? versions.lastSequence, mem, imms, versions.current)
@@ -282,9 +286,20 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
                     }
                 }
                 var seekCompactionDue = false
-                defer { if seekCompactionDue { lock.withLock { compactionWanted.signal() } } }
+                defer {
+                    if seekCompactionDue {
+                        // Non-blocking: the candidate stays set, and the compaction thread finds
+                        // it the next time it is woken (by a flush or another read).
+                        if !readOptions.nonBlocking {
+                            lock.withLock { compactionWanted.signal() }
+                        } else if lock.tryLock() {
+                            compactionWanted.signal()
+                            lock.unlock()
+                        }
+                    }
+                }
                 switch try version.get(userKey: userKey, lookup: lookup, hash: hash, cache: segments, fillCache: readOptions.fillCache,
-                                       seekCompactionDue: &seekCompactionDue) {
+                                       nonBlocking: readOptions.nonBlocking, seekCompactionDue: &seekCompactionDue) {
                 case .found(let v): return v
                 case .deleted, .absent: return nil
                 }
@@ -304,6 +319,9 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     /// An iterator over the keys in [lowerBound, upperBound) as of the read options' snapshot.
     public func makeIterator(options readOptions: ReadOptions = ReadOptions(), lowerBound: [UInt8]? = nil,
                              upperBound: [UInt8]? = nil) throws -> StorageIterator {
+        if readOptions.nonBlocking {
+            throw StorageError(.invalidArgument, "iterators do not take ReadOptions.nonBlocking (only get does)", file: path)
+        }
         lock.lock()
         if closed {
             lock.unlock()

@@ -30,6 +30,9 @@ public struct StorageError: Error, CustomStringConvertible, Sendable, Equatable 
         public static let writesStopped = Code("writesStopped")
         /// The database has been closed.
         public static let closed = Code("closed")
+        /// A non-blocking read or write (`ReadOptions.nonBlocking`, `WriteOptions.nonBlocking`)
+        /// would have had to read a file, wait for a lock, sync, or make room; it did nothing.
+        public static let wouldBlock = Code("wouldBlock")
     }
 
     public var code: Code
@@ -51,6 +54,10 @@ public struct StorageError: Error, CustomStringConvertible, Sendable, Equatable 
         if let file { s += " [file \(file)" + (offset.map { " at offset \($0)" } ?? "") + "]" }
         if let errno { s += " (\(errno))" }
         return s
+    }
+
+    static func wouldBlock(_ what: String) -> StorageError {
+        StorageError(.wouldBlock, "a non-blocking \(what) would have had to wait")
     }
 
     static func corruption(_ message: String, file: String?, offset: Int64? = nil) -> StorageError {

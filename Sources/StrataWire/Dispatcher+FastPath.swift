@@ -8,21 +8,31 @@ extension Dispatcher {
     /// the reader declines (`Unsupported`: malformed, unusual or invalid) is decoded with
     /// JSONDecoder, which answers it exactly as before; an output the writer declines (nil) is
     /// encoded with JSONEncoder.
+    ///
+    /// `tryCall`, the operation tried without waiting (nil: it would have had to wait), becomes
+    /// the operation's entry in `t`, for `handleWithoutWaiting`.
     static func registerFast<I: Decodable, O: Encodable>(
         _ name: String, decode fastDecode: @escaping FastDecode<I>, encode fastEncode: @escaping @Sendable (O) -> [UInt8]?,
-        _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O, in h: inout [String: Handler]
+        _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O, in h: inout [String: Handler],
+        tryCall: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O?, in t: inout [String: TryHandler]
     ) {
         h[name] = { db, body in
-            let input: I
-            if let fast = try? body.withUnsafeBufferPointer(fastDecode) {
-                input = fast
-            } else {
-                input = try Self.decode(body)
-            }
-            let output = try call(db, input)
-            if let bytes = fastEncode(output) { return bytes }
-            return try Self.encode(output)
+            try encodeFast(try call(db, try decodeFast(body, fastDecode)), fastEncode)
         }
+        t[name] = { db, body in
+            guard let output = try tryCall(db, try decodeFast(body, fastDecode)) else { return nil }
+            return try encodeFast(output, fastEncode)
+        }
+    }
+
+    private static func decodeFast<I: Decodable>(_ body: [UInt8], _ fastDecode: FastDecode<I>) throws(DynamoDBError) -> I {
+        if let fast = try? body.withUnsafeBufferPointer(fastDecode) { return fast }
+        return try Self.decode(body)
+    }
+
+    private static func encodeFast<O: Encodable>(_ output: O, _ fastEncode: (O) -> [UInt8]?) throws(DynamoDBError) -> [UInt8] {
+        if let bytes = fastEncode(output) { return bytes }
+        return try Self.encode(output)
     }
 }
 

@@ -6,11 +6,16 @@ import Foundation
 public final class Dispatcher: Sendable {
     public let database: Database
     typealias Handler = @Sendable (Database, [UInt8]) throws -> [UInt8]
+    /// An operation tried without waiting: nil when it would have had to wait (nothing done).
+    typealias TryHandler = @Sendable (Database, [UInt8]) throws -> [UInt8]?
     let handlers: [String: Handler]
+    /// The operations `handleWithoutWaiting` tries: GetItem, PutItem, UpdateItem, DeleteItem.
+    let tryHandlers: [String: TryHandler]
 
     public init(database: Database) {
         self.database = database
         var h: [String: Handler] = [:]
+        var t: [String: TryHandler] = [:]
         func register<I: Decodable, O: Encodable>(_ name: String, _ call: @escaping @Sendable (Database, I) throws(DynamoDBError) -> O) {
             Self.register(name, call, in: &h)
         }
@@ -25,13 +30,17 @@ public final class Dispatcher: Sendable {
         register("UpdateTimeToLive") { db, i throws(DynamoDBError) in try db.updateTimeToLive(i) }
         register("DescribeTimeToLive") { db, i throws(DynamoDBError) in try db.describeTimeToLive(i) }
         Self.registerFast("PutItem", decode: FastInput.putItem, encode: FastOutput.writeItem,
-                          { db, i throws(DynamoDBError) in try db.putItem(i) }, in: &h)
+                          { db, i throws(DynamoDBError) in try db.putItem(i) }, in: &h,
+                          tryCall: { db, i throws(DynamoDBError) in try db.tryPutItem(i) }, in: &t)
         Self.registerFast("GetItem", decode: FastInput.getItem, encode: FastOutput.getItem,
-                          { db, i throws(DynamoDBError) in try db.getItem(i) }, in: &h)
+                          { db, i throws(DynamoDBError) in try db.getItem(i) }, in: &h,
+                          tryCall: { db, i throws(DynamoDBError) in try db.tryGetItem(i) }, in: &t)
         Self.registerFast("UpdateItem", decode: FastInput.updateItem, encode: FastOutput.writeItem,
-                          { db, i throws(DynamoDBError) in try db.updateItem(i) }, in: &h)
+                          { db, i throws(DynamoDBError) in try db.updateItem(i) }, in: &h,
+                          tryCall: { db, i throws(DynamoDBError) in try db.tryUpdateItem(i) }, in: &t)
         Self.registerFast("DeleteItem", decode: FastInput.deleteItem, encode: FastOutput.writeItem,
-                          { db, i throws(DynamoDBError) in try db.deleteItem(i) }, in: &h)
+                          { db, i throws(DynamoDBError) in try db.deleteItem(i) }, in: &h,
+                          tryCall: { db, i throws(DynamoDBError) in try db.tryDeleteItem(i) }, in: &t)
         register("DescribeEndpoints") { (_: Database, _: EmptyOutput) throws(DynamoDBError) -> DescribeEndpointsOutput in
             DescribeEndpointsOutput(endpoints: [Endpoint(address: "localhost", cachePeriodInMinutes: 1440)])
         }
@@ -41,6 +50,7 @@ public final class Dispatcher: Sendable {
         }
         Self.registerMore(&h)
         handlers = h
+        tryHandlers = t
     }
 
     /// Adds the handler of one operation: decode its input, call, encode its output.
@@ -61,6 +71,21 @@ public final class Dispatcher: Sendable {
         guard let h = handlers[operation] else {
             throw DynamoDBError(DynamoDBError.Code("UnknownOperationException"), "")
         }
+        do {
+            return try h(database, body.isEmpty ? Array("{}".utf8) : body)
+        } catch let e as DynamoDBError {
+            throw e
+        } catch {
+            throw DynamoDBError(.internalServerError, "Internal server error")
+        }
+    }
+
+    /// Runs one operation only if it can be answered without waiting (see `Database.tryGetItem`
+    /// and `Database.tryPutItem`): nil, having done nothing, for an operation not tried this way
+    /// or one that would have had to wait; then call `handle` from a thread that may block.
+    /// Answers and errors are exactly `handle`'s.
+    public func handleWithoutWaiting(operation: String, body: [UInt8]) throws -> [UInt8]? {
+        guard let h = tryHandlers[operation] else { return nil }
         do {
             return try h(database, body.isEmpty ? Array("{}".utf8) : body)
         } catch let e as DynamoDBError {

@@ -35,6 +35,12 @@ final class DatabaseService: DynamoDBService {
         return try dispatcher.handle(operation: operation, body: body)
     }
 
+    /// GetItem, PutItem, DeleteItem and UpdateItem when they need nothing but memory (a write
+    /// with sync never does).
+    func handleWithoutWaiting(operation: String, body: [UInt8]) throws -> [UInt8]? {
+        try dispatcher.handleWithoutWaiting(operation: operation, body: body)
+    }
+
     func handle(operation: String, body: [UInt8]) async throws -> [UInt8] {
         let dispatcher = self.dispatcher
         return try await withCheckedThrowingContinuation { continuation in

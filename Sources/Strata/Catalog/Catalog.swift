@@ -16,7 +16,12 @@ final class Catalog: Sendable {
     }
 
     let engine: StorageEngine
+    /// Held only for moments, never across engine work: every item operation reads it (a
+    /// non-blocking one too).
     let state = Mutex(State())
+    /// Serializes the changes (create, update, remove), held across their synced engine writes;
+    /// a change publishes into `state` once its write is durable.
+    let changes = Mutex(())
 
     init(engine: StorageEngine) throws {
         self.engine = engine
@@ -44,34 +49,39 @@ final class Catalog: Sendable {
 
     /// Records a new table under a fresh id; false if the name is taken.
     func create(_ make: (UInt32) -> TableMetadata) throws -> TableMetadata? {
-        try state.withLock { s -> TableMetadata? in
-            let id = s.nextID
+        try changes.withLock { _ -> TableMetadata? in
+            // nextID and the names change only under `changes`.
+            let id = state.withLock { $0.nextID }
             let t = make(id)
-            guard s.tables[t.name] == nil else { return nil }
+            guard state.withLock({ $0.tables[t.name] == nil }) else { return nil }
             var b = WriteBatch()
             b.put(Self.metaKey, KeyEncoding.tablePrefix(id + 1))
             b.put(Self.key(t.name), Array(try JSONEncoder().encode(t)))
             try engine.write(b, options: WriteOptions(sync: true))
-            s.nextID = id + 1
-            s.tables[t.name] = t
-            s.counts[id] = (0, 0)
+            state.withLock { s in
+                s.nextID = id + 1
+                s.tables[t.name] = t
+                s.counts[id] = (0, 0)
+            }
             return t
         }
     }
 
     func update(_ t: TableMetadata) throws {
-        try state.withLock { s in
+        try changes.withLock { _ in
             try engine.put(Self.key(t.name), Array(try JSONEncoder().encode(t)), options: WriteOptions(sync: true))
-            s.tables[t.name] = t
+            state.withLock { $0.tables[t.name] = t }
         }
     }
 
     func remove(_ name: String) throws -> TableMetadata? {
-        try state.withLock { s -> TableMetadata? in
-            guard let t = s.tables[name] else { return nil }
+        try changes.withLock { _ -> TableMetadata? in
+            guard let t = state.withLock({ $0.tables[name] }) else { return nil }
             try engine.delete(Self.key(name), options: WriteOptions(sync: true))
-            s.tables[name] = nil
-            s.counts[t.id] = nil
+            state.withLock { s in
+                s.tables[name] = nil
+                s.counts[t.id] = nil
+            }
             return t
         }
     }

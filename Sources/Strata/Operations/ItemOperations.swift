@@ -216,20 +216,22 @@ extension Database {
     }
 
     /// `oldSize` is nil when there is no old item.
-    func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, new: Item?, newSize: Int? = nil) throws(DynamoDBError) {
+    func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, new: Item?, newSize: Int? = nil,
+               nonBlocking: Bool = false) throws(DynamoDBError) {
         if let new {
             let size = newSize ?? new.itemSize
-            try store(table, key: key, oldSize: oldSize, encoded: ItemCodec.encode(new, sizeHint: size), size: size)
+            try store(table, key: key, oldSize: oldSize, encoded: ItemCodec.encode(new, sizeHint: size), size: size, nonBlocking: nonBlocking)
         } else {
             // One engine operation: the engine's single-write path needs no batch.
-            try storage { try engine.delete(key) }
+            try storage { try engine.delete(key, options: WriteOptions(nonBlocking: nonBlocking)) }
             catalog.adjust(table: table.id, items: oldSize == nil ? 0 : -1, bytes: Int64(-(oldSize ?? 0)))
         }
     }
 
     /// Writes an item already encoded (`size` is its DynamoDB size).
-    func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, encoded: [UInt8], size: Int) throws(DynamoDBError) {
-        try storage { try engine.put(key, encoded) }
+    func store(_ table: TableMetadata, key: [UInt8], oldSize: Int?, encoded: [UInt8], size: Int,
+               nonBlocking: Bool = false) throws(DynamoDBError) {
+        try storage { try engine.put(key, encoded, options: WriteOptions(nonBlocking: nonBlocking)) }
         catalog.adjust(table: table.id, items: oldSize == nil ? 1 : 0, bytes: Int64(size - (oldSize ?? 0)))
     }
 
@@ -239,9 +241,10 @@ extension Database {
     ///
     /// An old item whose bytes do not decode counts as an item of size 0: it is replaced, and
     /// the write is not failed after it has landed.
-    func storeReplacing(_ table: TableMetadata, key: [UInt8], encoded: [UInt8], size: Int) throws(DynamoDBError) -> Int? {
+    func storeReplacing(_ table: TableMetadata, key: [UInt8], encoded: [UInt8], size: Int,
+                        nonBlocking: Bool = false) throws(DynamoDBError) -> Int? {
         let oldSize = try storage {
-            try engine.put(key, encoded, measuringPrevious: { (try? ItemCodec.itemSize(ofEncoded: Array($0))) ?? 0 })
+            try engine.put(key, encoded, options: WriteOptions(nonBlocking: nonBlocking), measuringPrevious: { (try? ItemCodec.itemSize(ofEncoded: Array($0))) ?? 0 })
         }
         catalog.adjust(table: table.id, items: oldSize == nil ? 1 : 0, bytes: Int64(size - (oldSize ?? 0)))
         return oldSize
@@ -250,6 +253,11 @@ extension Database {
     // MARK: PutItem
 
     public func putItem(_ input: PutItemInput) throws(DynamoDBError) -> WriteItemOutput {
+        try putItem(input, nonBlocking: false)
+    }
+
+    /// `nonBlocking`: see `tryPutItem`; throws `.wouldWait` having changed nothing.
+    func putItem(_ input: PutItemInput, nonBlocking: Bool) throws(DynamoDBError) -> WriteItemOutput {
         let table = try table(input.tableName)
         if let rv = input.returnValues, rv != .none && rv != .allOld {
             throw .validation("Return values set to invalid value")
@@ -265,16 +273,16 @@ extension Database {
         // and capacity): it is read from the encoding without decoding the item.
         let needsOld = condition != nil || input.returnValues == .allOld
         let returnOnFailure = input.returnValuesOnConditionCheckFailure  // the closure need not copy the input
-        let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
+        let (old, oldSize) = try locks.withLock(key, nonBlocking: nonBlocking) { () throws(DynamoDBError) -> (Item?, Int?) in
             guard needsOld else {
-                return (nil, try storeReplacing(table, key: key, encoded: encoded, size: size))
+                return (nil, try storeReplacing(table, key: key, encoded: encoded, size: size, nonBlocking: nonBlocking))
             }
-            let old = try readItem(key)
+            let old = try readItem(key, nonBlocking: nonBlocking)
             if let condition, !condition.evaluate(old ?? [:]) {
                 throw Self.conditionFailed(old, returnOnFailure)
             }
             let oldSize = old?.itemSize
-            try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
+            try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size, nonBlocking: nonBlocking)
             return (old, oldSize)
         }
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
@@ -285,6 +293,11 @@ extension Database {
     // MARK: GetItem
 
     public func getItem(_ input: GetItemInput) throws(DynamoDBError) -> GetItemOutput {
+        try getItem(input, nonBlocking: false)
+    }
+
+    /// `nonBlocking`: see `tryGetItem`; throws `.wouldWait` having changed nothing.
+    func getItem(_ input: GetItemInput, nonBlocking: Bool) throws(DynamoDBError) -> GetItemOutput {
         let table = try table(input.tableName)
         try ExpressionParameters.checkNotMixed(nonExpression: input.attributesToGet == nil ? [] : ["AttributesToGet"],
                                                expression: input.projectionExpression == nil ? [] : ["ProjectionExpression"])
@@ -299,7 +312,7 @@ extension Database {
         }
         try attributes.checkAllUsed()
         let key = try table.engineKey(fromKey: input.key)
-        let item = try readItem(key)
+        let item = try readItem(key, nonBlocking: nonBlocking)
         return GetItemOutput(item: item.map { projection?.apply(to: $0) ?? $0 },
                              consumedCapacity: CapacityUnits.report(input.returnConsumedCapacity, table: table.name,
                                                                     read: CapacityUnits.read(bytes: item?.itemSize ?? 0, consistent: input.consistentRead ?? false)))
@@ -308,6 +321,11 @@ extension Database {
     // MARK: DeleteItem
 
     public func deleteItem(_ input: DeleteItemInput) throws(DynamoDBError) -> WriteItemOutput {
+        try deleteItem(input, nonBlocking: false)
+    }
+
+    /// `nonBlocking`: see `tryDeleteItem`; throws `.wouldWait` having changed nothing.
+    func deleteItem(_ input: DeleteItemInput, nonBlocking: Bool) throws(DynamoDBError) -> WriteItemOutput {
         let table = try table(input.tableName)
         if let rv = input.returnValues, rv != .none && rv != .allOld {
             throw .validation("Return values set to invalid value")
@@ -317,18 +335,18 @@ extension Database {
                                            names: input.expressionAttributeNames, values: input.expressionAttributeValues)
         let key = try table.engineKey(fromKey: input.key)
         let needsOld = condition != nil || input.returnValues == .allOld
-        let (old, oldSize) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, Int?) in
+        let (old, oldSize) = try locks.withLock(key, nonBlocking: nonBlocking) { () throws(DynamoDBError) -> (Item?, Int?) in
             guard needsOld else {
-                let oldSize = try readItemSize(key)
-                if oldSize != nil { try store(table, key: key, oldSize: oldSize, new: nil) }
+                let oldSize = try readItemSize(key, nonBlocking: nonBlocking)
+                if oldSize != nil { try store(table, key: key, oldSize: oldSize, new: nil, nonBlocking: nonBlocking) }
                 return (nil, oldSize)
             }
-            let old = try readItem(key)
+            let old = try readItem(key, nonBlocking: nonBlocking)
             if let condition, !condition.evaluate(old ?? [:]) {
                 throw Self.conditionFailed(old, input.returnValuesOnConditionCheckFailure)
             }
             let oldSize = old?.itemSize
-            if old != nil { try store(table, key: key, oldSize: oldSize, new: nil) }
+            if old != nil { try store(table, key: key, oldSize: oldSize, new: nil, nonBlocking: nonBlocking) }
             return (old, oldSize)
         }
         return WriteItemOutput(attributes: input.returnValues == .allOld ? old : nil,
@@ -397,6 +415,11 @@ extension Database {
     }
 
     public func updateItem(_ input: UpdateItemInput) throws(DynamoDBError) -> WriteItemOutput {
+        try updateItem(input, nonBlocking: false)
+    }
+
+    /// `nonBlocking`: see `tryUpdateItem`; throws `.wouldWait` having changed nothing.
+    func updateItem(_ input: UpdateItemInput, nonBlocking: Bool) throws(DynamoDBError) -> WriteItemOutput {
         let table = try table(input.tableName)
         let (update, condition) = try parsedUpdate(input, table: table)
         let key = try table.engineKey(fromKey: input.key)
@@ -404,8 +427,8 @@ extension Database {
         let keepOld = input.returnValues == .allOld || input.returnValues == .updatedOld
         let returnOnFailure = input.returnValuesOnConditionCheckFailure
         let requestKey = input.key
-        let (old, result, sizes) = try locks.withLock(key) { () throws(DynamoDBError) -> (Item?, UpdateResult, (old: Int, new: Int)) in
-            var current = try readItem(key)
+        let (old, result, sizes) = try locks.withLock(key, nonBlocking: nonBlocking) { () throws(DynamoDBError) -> (Item?, UpdateResult, (old: Int, new: Int)) in
+            var current = try readItem(key, nonBlocking: nonBlocking)
             if let condition, !condition.evaluate(current ?? [:]) {
                 throw Self.conditionFailed(current, returnOnFailure)
             }
@@ -417,7 +440,7 @@ extension Database {
             if oldSize == nil { for (k, v) in requestKey { result.item[k] = v } }
             // Validated, sized and encoded in one pass.
             let (encoded, size) = try ItemCodec.encodeValidated(result.item)
-            try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size)
+            try store(table, key: key, oldSize: oldSize, encoded: encoded, size: size, nonBlocking: nonBlocking)
             return (old, result, (oldSize ?? 0, size))
         }
         var returned: Item?

@@ -31,6 +31,9 @@ public protocol WritableFile: AnyObject {
     /// Flushes and makes the contents durable (fdatasync).
     func sync() throws
     func close() throws
+    /// Whether appending `bytes` bytes (with no sync) is a copy into memory only: no system
+    /// call, no allocation on disk. False by default; a non-blocking write needs true.
+    func canAppendWithoutWaiting(_ bytes: Int) -> Bool
 }
 
 extension FileSystem {
@@ -38,6 +41,8 @@ extension FileSystem {
 }
 
 extension WritableFile {
+    public func canAppendWithoutWaiting(_ bytes: Int) -> Bool { false }
+
     public func append(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try append($0) }
     }

@@ -22,6 +22,8 @@ final class Lock: @unchecked Sendable {  // the pthread mutex itself is the sync
 
     @inline(__always) func lock() { pthread_mutex_lock(mutex) }
     @inline(__always) func unlock() { pthread_mutex_unlock(mutex) }
+    /// Takes the lock if no other thread holds it; false (not taken) otherwise.
+    @inline(__always) func tryLock() -> Bool { pthread_mutex_trylock(mutex) == 0 }
 
     @inline(__always)
     func withLock<T>(_ body: () throws -> T) rethrows -> T {

@@ -84,6 +84,12 @@ final class MappedLogFile: WritableFile {
         }
     }
 
+    /// True while the bytes fit in the mapped window and start no writeback.
+    func canAppendWithoutWaiting(_ bytes: Int) -> Bool {
+        !closed && written + Int64(bytes) <= windowStart + Int64(Self.windowBytes)
+            && written + Int64(bytes) - writebackFrom < Int64(Self.windowBytes)
+    }
+
     /// Nothing to hand over: appended bytes are already in the page cache.
     func flush() throws {}
 

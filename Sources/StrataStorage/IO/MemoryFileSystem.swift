@@ -151,6 +151,9 @@ final class MemoryWritableFile: WritableFile {
 
     func flush() throws {}
 
+    /// An append is a copy into memory.
+    func canAppendWithoutWaiting(_ bytes: Int) -> Bool { true }
+
     func sync() throws {
         fs.state.withLock { _ in node.syncedCount = node.bytes.count }
     }

@@ -131,7 +131,7 @@ final class Version: Sendable {
     /// candidate: the first file probed, when the key was not settled there and another file had
     /// to be probed (LevelDB's "allowed seeks").
     func get(userKey: UnsafeRawBufferPointer, lookup: UnsafeRawBufferPointer, hash: UInt64? = nil, cache: SegmentCache,
-             fillCache: Bool, seekCompactionDue: UnsafeMutablePointer<Bool>? = nil) throws -> GetResult {
+             fillCache: Bool, nonBlocking: Bool = false, seekCompactionDue: UnsafeMutablePointer<Bool>? = nil) throws -> GetResult {
         let hash = hash ?? bloomHash(userKey)
         @inline(__always)
         func userKeyCompare(_ ikey: [UInt8]) -> Int {
@@ -151,7 +151,8 @@ final class Version: Sendable {
                     firstLevel = level
                 }
             }
-            switch try cache.reader(f).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache) {
+            switch try cache.reader(f, nonBlocking: nonBlocking).get(lookup: lookup, userKey: userKey, hash: hash, fillCache: fillCache,
+                                                                     nonBlocking: nonBlocking) {
             case .found(let v): return .found(v)
             case .deleted: return .deleted
             case .absent: return .absent

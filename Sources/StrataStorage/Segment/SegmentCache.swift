@@ -21,13 +21,14 @@ final class SegmentCache: Sendable {
 
     /// The open segment of a file: from the file's own slot when it is open, else through the cache.
     @inline(__always)
-    func reader(_ meta: FileMetadata) throws -> SegmentReader {
+    func reader(_ meta: FileMetadata, nonBlocking: Bool = false) throws -> SegmentReader {
         if let r = meta.readerSlot.withLock({ $0 }) { return r }
-        let r = try reader(meta.number, meta: meta)
+        let r = try reader(meta.number, meta: meta, nonBlocking: nonBlocking)
         return r
     }
 
-    func reader(_ number: FileNumber, meta: FileMetadata? = nil) throws -> SegmentReader {
+    /// `nonBlocking`: a segment not open already is not opened (`.wouldBlock`).
+    func reader(_ number: FileNumber, meta: FileMetadata? = nil, nonBlocking: Bool = false) throws -> SegmentReader {
         if let r = state.withLock({ s -> SegmentReader? in
             guard var e = s.map[number] else { return nil }
             s.tick += 1
@@ -40,6 +41,7 @@ final class SegmentCache: Sendable {
         }) {
             return r
         }
+        if nonBlocking { throw StorageError.wouldBlock("read (a segment not open)") }
         let path = DatabaseFile.segment(number).path(in: dir)
         let reader = try SegmentReader(file: try fs.openReadable(path), number: number, cache: blockCache)
         state.withLock { s in

@@ -111,9 +111,11 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
         }
     }
 
-    func dataBlock(_ handle: BlockHandle, fillCache: Bool) throws -> Block {
+    /// `nonBlocking`: only from the block cache (`.wouldBlock` when the block is not there).
+    func dataBlock(_ handle: BlockHandle, fillCache: Bool, nonBlocking: Bool = false) throws -> Block {
         let key = BlockCache.Key(file: number.rawValue, offset: handle.offset)
         if let cache, let b = cache.get(key) { return b }
+        if nonBlocking { throw StorageError.wouldBlock("read (a block not cached)") }
         let b = try Self.readBlock(file: file, handle: handle)
         if fillCache { cache?.insert(key, b) }
         return b
@@ -138,7 +140,8 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
         }
     }
 
-    func get(lookup target: UnsafeRawBufferPointer, userKey: UnsafeRawBufferPointer, hash: UInt64, fillCache: Bool) throws -> GetResult {
+    func get(lookup target: UnsafeRawBufferPointer, userKey: UnsafeRawBufferPointer, hash: UInt64, fillCache: Bool,
+             nonBlocking: Bool = false) throws -> GetResult {
         guard mayContain(userKeyHash: hash) else { return .absent }
         let found: BlockHandle??
         if let indexWords {
@@ -156,7 +159,7 @@ final class SegmentReader: @unchecked Sendable {  // immutable after init; the f
         guard let handle = found else {
             throw StorageError.corruption("bad block handle in index", file: path, offset: Int64(footer.index.offset))
         }
-        let block = try dataBlock(handle, fillCache: fillCache)
+        let block = try dataBlock(handle, fillCache: fillCache, nonBlocking: nonBlocking)
         let result = try block.withFirstEntry(atOrAfter: target, file: path, offset: Int64(handle.offset)) { k, v -> GetResult in
             let same = compareBytes(userKey, UnsafeRawBufferPointer(start: k.baseAddress, count: k.count - 8)) == 0
             guard same else { return .absent }

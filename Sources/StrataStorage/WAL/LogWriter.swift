@@ -73,6 +73,14 @@ final class LogWriter {
         if sync { try file.sync() } else { try file.flush() }
     }
 
+    /// Whether a record of `payload` bytes can be added without the file waiting for anything
+    /// (see `WritableFile.canAppendWithoutWaiting`), counting every fragment's header and a
+    /// block's padding.
+    func canAddWithoutWaiting(payload: Int) -> Bool {
+        let fragments = payload / (LogFormat.blockSize - LogFormat.headerSize) + 2
+        return file.canAppendWithoutWaiting(payload + fragments * LogFormat.headerSize + LogFormat.headerSize - 1)
+    }
+
     func addRecord(_ payload: [UInt8], sync: Bool) throws {
         try payload.withUnsafeBytes { try addRecord($0, sync: sync) }
     }
