@@ -444,12 +444,16 @@ extension StorageEngine {
 
     // MARK: obsolete files
 
-    /// Deletes files no live version, pending output or memtable needs. Holds `lock`.
+    /// Deletes files no live version, pending output or memtable needs. Holds `lock` on entry and
+    /// exit; the files are chosen under it and removed without it (unlinking a large segment can
+    /// take a while, and readers and writers need the lock meanwhile). A file chosen is obsolete
+    /// for good: file numbers are never reused.
     func deleteObsoleteFiles(includingTemporary: Bool = false) {
         guard let names = try? fs.listDirectory(path) else { return }
         let live = versions.liveFiles().union(pendingOutputs)
         var liveLogs = Set(imms.map(\.logNumber))
         liveLogs.insert(mem.logNumber)
+        var doomed: [(name: String, file: DatabaseFile)] = []
         for name in names {
             guard let f = DatabaseFile(name: name) else { continue }
             var remove = false
@@ -460,10 +464,14 @@ extension StorageEngine {
             case .temp: remove = includingTemporary
             case .current, .lock, .info: break
             }
-            if remove {
-                if case .segment(let n) = f { segments.evict(n) }
-                try? fs.remove(joinPath(path, name))
-            }
+            if remove { doomed.append((name, f)) }
         }
+        guard !doomed.isEmpty else { return }
+        lock.unlock()
+        for (name, f) in doomed {
+            if case .segment(let n) = f { segments.evict(n) }
+            try? fs.remove(joinPath(path, name))
+        }
+        lock.lock()
     }
 }

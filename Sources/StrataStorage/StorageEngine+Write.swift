@@ -104,7 +104,7 @@ extension StorageEngine {
             }
             lock.unlock()
         }
-        if writeOptions.nonBlocking { throw StorageError.wouldBlock("write") }
+        if writeOptions.nonBlocking { throw refusedWrite() }
         var b = WriteBatch(reservingCapacity: opBytes)
         if kind == .value { b.put(key, value) } else { b.delete(key) }
         try write(b, options: writeOptions)
@@ -150,11 +150,23 @@ extension StorageEngine {
             lock.lock()
             return
         }
-        guard lock.tryLock() else { throw StorageError.wouldBlock("write") }
+        // Waits out (spinning) another writer's moment under the lock, or its commit in progress.
+        let leads = spinBriefly {
+            guard lock.tryLock() else { return false }
+            if writerHead == writers.count { return true }
+            lock.unlock()
+            return false
+        }
+        guard leads else { throw refusedWrite() }
         guard admitsWithoutWaiting(recordBytes: recordBytes, sync: sync) else {
             lock.unlock()
-            throw StorageError.wouldBlock("write")
+            throw refusedWrite()
         }
+    }
+
+    private func refusedWrite() -> StorageError {
+        nonBlockingWritesRefused.add(1, ordering: .relaxed)
+        return StorageError.wouldBlock("write")
     }
 
     /// Whether a write of `recordBytes` would be committed with no waiting of any kind: it would
@@ -319,26 +331,36 @@ extension StorageEngine {
                 backgroundDone.wait()
                 continue
             }
-            // Freeze the memtable and start a new log.
+            // Freeze the memtable and start a new log. The file work runs without the lock:
+            // readers and the background threads go on meanwhile, while writers queue behind
+            // this leader, the only thread that uses the log (and `close` waits for it).
             let number = versions.newFileNumber()
-            let file: any WritableFile
+            let oldLog = log
+            lock.unlock()
+            var file: (any WritableFile)?
+            var failure: StorageError?
             do {
                 file = try fs.openLog(DatabaseFile.log(number).path(in: path))
             } catch {
-                backgroundError = StorageError(.writesStopped, "could not create a new log (\(error))", file: path)
-                throw backgroundError!
+                failure = StorageError(.writesStopped, "could not create a new log (\(error))", file: path)
             }
-            do {
-                // The old log is made durable before any write lands in the new one, so a power
-                // loss can never keep a later log's writes while losing an earlier one's.
-                try log.file.sync()
-                try log.close()
-                try fs.syncDirectory(path)
-            } catch {
-                backgroundError = StorageError(.writesStopped, "switching to a new log failed (\(error))", file: path)
-                throw backgroundError!
+            if failure == nil {
+                do {
+                    // The old log is made durable before any write lands in the new one, so a
+                    // power loss can never keep a later log's writes while losing an earlier one's.
+                    try oldLog.file.sync()
+                    try oldLog.close()
+                    try fs.syncDirectory(path)
+                } catch {
+                    failure = StorageError(.writesStopped, "switching to a new log failed (\(error))", file: path)
+                }
             }
-            log = LogWriter(file: file)
+            lock.lock()
+            if let failure {
+                if backgroundError == nil { backgroundError = failure }
+                throw failure
+            }
+            log = LogWriter(file: file!)
             imms.append(mem)
             mem = MemTable(logNumber: number, expectedBytes: options.memtableBytes)
             force = false
@@ -419,3 +441,4 @@ struct PreviousLookup {
         }
     }
 }
+

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The log-structured key-value engine: bytes in, bytes out.
 ///
 /// Writes go to the write-ahead log (group commit) and the memtable; full memtables are frozen
@@ -38,6 +40,9 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     var manualCompactionWaiting = 0
     var pendingOutputs = Set<FileNumber>()
     var stats = StorageStatistics()
+    /// Non-blocking gets and writes that threw `.wouldBlock` (counted without the lock).
+    let nonBlockingReadsRefused = Atomic<Int>(0)
+    let nonBlockingWritesRefused = Atomic<Int>(0)
 
     let snapshots = SnapshotList()
     let blockCache: BlockCache?
@@ -259,7 +264,8 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     /// start, taken together under the lock (the read itself runs without it).
     private func readView(_ readOptions: ReadOptions) throws -> (seq: UInt64, mem: MemTable, imms: [MemTable], version: Version) {
         if readOptions.nonBlocking {
-            guard lock.tryLock() else { throw StorageError.wouldBlock("read") }
+            // Waits out (spinning) another thread's moment under the lock, never longer.
+            guard spinBriefly({ lock.tryLock() }) else { throw StorageError.wouldBlock("read") }
         } else {
             lock.lock()
         }
@@ -269,6 +275,16 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     }
 
     public func get(_ key: [UInt8], options readOptions: ReadOptions = ReadOptions()) throws -> [UInt8]? {
+        guard readOptions.nonBlocking else { return try lookup(key, readOptions) }
+        do {
+            return try lookup(key, readOptions)
+        } catch let e as StorageError where e.code == .wouldBlock {
+            nonBlockingReadsRefused.add(1, ordering: .relaxed)
+            throw e
+        }
+    }
+
+    private func lookup(_ key: [UInt8], _ readOptions: ReadOptions) throws -> [UInt8]? {
         let (seq, mem, imms, version) = try readView(readOptions)
         return try key.withUnsafeBytes { userKey in
             let hash = bloomHash(userKey)  // one hash for every filter: memtables' and segments'
@@ -364,6 +380,8 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
             s.memtableBytes = mem.approximateBytes + imms.reduce(0) { $0 + $1.approximateBytes }
             s.immutableMemtables = imms.count
             s.lastSequence = versions.lastSequence
+            s.nonBlockingReadsRefused = nonBlockingReadsRefused.load(ordering: .relaxed)
+            s.nonBlockingWritesRefused = nonBlockingWritesRefused.load(ordering: .relaxed)
             return s
         }
     }

@@ -35,6 +35,11 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
     public var immutableMemtables = 0
     public var writeStalls = 0
     public var writeSlowdowns = 0
+    /// Non-blocking gets (`ReadOptions.nonBlocking`) that would have had to wait, and threw
+    /// `.wouldBlock`.
+    public var nonBlockingReadsRefused = 0
+    /// Non-blocking puts, deletes and batches that would have had to wait, and wrote nothing.
+    public var nonBlockingWritesRefused = 0
     public var lastSequence: UInt64 = 0
 
     /// (log + flush + compaction bytes written) / user bytes written.
@@ -50,6 +55,9 @@ public struct StorageStatistics: Sendable, CustomStringConvertible {
         s += "user bytes \(userBytesWritten), wal \(walBytesWritten), flushed \(flushBytesWritten), compacted \(compactionBytesRead) -> \(compactionBytesWritten)\n"
         s += "write amplification \(writeAmplification), flushes \(flushCount), compactions \(compactionCount) (trivial moves \(trivialMoveCount), for seeks \(seekCompactionCount))\n"
         s += "block cache hits \(blockCacheHits), misses \(blockCacheMisses), bytes \(blockCacheBytes); stalls \(writeStalls), slowdowns \(writeSlowdowns)"
+        if nonBlockingReadsRefused + nonBlockingWritesRefused > 0 {
+            s += "; non-blocking refused: reads \(nonBlockingReadsRefused), writes \(nonBlockingWritesRefused)"
+        }
         return s
     }
 }

@@ -47,6 +47,9 @@ import Testing
         #expect(string(try db.get(key(480))) == "v480")
         #expect(string(try db.get(key(480), options: Self.read)) == "v480")
 
+        #expect(db.statistics().nonBlockingReadsRefused == 2)
+        #expect(db.statistics().nonBlockingWritesRefused == 0)
+
         // A deletion in the memtable answers over the segment's value.
         try db.delete(key(100))
         #expect(try db.get(key(100), options: Self.read) == nil)
@@ -66,6 +69,8 @@ import Testing
         db.lock.unlock()
         #expect(readRefused)
         #expect(writeRefused)
+        #expect(db.statistics().nonBlockingReadsRefused == 1)
+        #expect(db.statistics().nonBlockingWritesRefused == 1)
         #expect(try db.get(bytes("b")) == nil, "a refused write writes nothing")
         try db.put(bytes("b"), bytes("2"), options: Self.write)
         #expect(string(try db.get(bytes("b"))) == "2")
@@ -98,6 +103,7 @@ import Testing
         #expect(db.mem.approximateBytes > options.memtableBytes)
         #expect(try db.get(key(refused)) == nil)
         #expect(written > 10)
+        #expect(db.statistics().nonBlockingWritesRefused == 2, "the synced write and the full memtable")
         try db.put(key(refused), value, options: WriteOptions(sync: false))  // freezes and flushes the memtable
         #expect(db.mem.approximateBytes <= options.memtableBytes)
         try db.put(key(refused + 1), value, options: unsynced)

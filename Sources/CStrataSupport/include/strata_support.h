@@ -22,6 +22,15 @@ int strata_start_writeback(int fd, int64_t offset, int64_t length);
 /// ENOSYS where there is no fallocate, EOPNOTSUPP where the file system has none).
 int strata_allocate(int fd, int64_t offset, int64_t length);
 
+/// A hint to the CPU that the caller is spinning (x86 `pause`, Arm `yield`).
+static inline void strata_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// Acquire load / release store of a pointer-sized word in raw memory.
 /// The memtable's skip list publishes nodes with these so readers need no lock.
 static inline uintptr_t strata_load_acquire(const uintptr_t *p) {

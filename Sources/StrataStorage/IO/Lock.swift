@@ -1,3 +1,4 @@
+import CStrataSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -31,6 +32,28 @@ final class Lock: @unchecked Sendable {  // the pthread mutex itself is the sync
         defer { unlock() }
         return try body()
     }
+}
+
+/// Retries `attempt` while spinning, never sleeping, until it succeeds (true) or about
+/// `budgetNanoseconds` have passed (false): for a caller that must not block, waiting out
+/// another thread's moment under a lock (a few hundred nanoseconds, usually) rather than handing
+/// its work to another thread. A holder that keeps the lock longer (across IO) costs the budget.
+@inline(__always)
+func spinBriefly(budgetNanoseconds: Int64 = 4_000, _ attempt: () -> Bool) -> Bool {
+    if attempt() { return true }
+    let deadline = monotonicNanoseconds() + budgetNanoseconds
+    repeat {
+        for _ in 0..<8 { strata_cpu_relax() }
+        if attempt() { return true }
+    } while monotonicNanoseconds() < deadline
+    return false
+}
+
+@inline(__always)
+func monotonicNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
 /// A condition variable bound to a `Lock`.
