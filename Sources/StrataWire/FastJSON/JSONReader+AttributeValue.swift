@@ -6,7 +6,9 @@ extension JSONReader {
     mutating func item(depth: Int = 0) throws(Unsupported) -> Item {
         guard depth < Self.maxDepth else { throw Unsupported() }
         try expect(UInt8(ascii: "{"))
-        var item: Item = [:]
+        // Room for a typical item at once: growing one insertion at a time reallocates at 1, 2
+        // and 4 members, and resizing rehashes every member.
+        var item = Item(minimumCapacity: 8)
         var first = true
         while let name = try nextMember(&first) {
             guard item.updateValue(try attributeValue(depth: depth + 1), forKey: name) == nil else { throw Unsupported() }
