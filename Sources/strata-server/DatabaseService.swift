@@ -5,8 +5,9 @@ import StrataWire
 /// The real service behind the endpoint: the wire dispatcher over an embedded Database.
 ///
 /// The single-item operations of a database without sync touch memory and, for writes, append to
-/// the log without waiting for the disk: they are answered synchronously, on the gateway's worker
-/// thread that already holds the request (GetItem too when every write syncs). Long or blocking
+/// the log without waiting for the disk: they are tried on the event loop without waiting
+/// (`handleWithoutWaiting`), and otherwise answered synchronously, on the gateway's worker thread
+/// that already holds the request (GetItem only when every write syncs). Long or blocking
 /// engine work (scans, queries, batches, table operations, and every write when each one is
 /// synced to disk) runs on Dispatch's global queues, never on an event loop, a gateway worker or
 /// Swift's cooperative pool.
@@ -35,10 +36,11 @@ final class DatabaseService: DynamoDBService {
         return try dispatcher.handle(operation: operation, body: body)
     }
 
-    /// GetItem, PutItem, DeleteItem and UpdateItem when they need nothing but memory (a write
-    /// with sync never does).
+    /// GetItem, PutItem, DeleteItem and UpdateItem when they need nothing but memory. Writes are
+    /// not tried when every write syncs (they would always be refused, after their read).
     func handleWithoutWaiting(operation: String, body: [UInt8]) throws -> [UInt8]? {
-        try dispatcher.handleWithoutWaiting(operation: operation, body: body)
+        guard isQuick(operation) else { return nil }
+        return try dispatcher.handleWithoutWaiting(operation: operation, body: body)
     }
 
     func handle(operation: String, body: [UInt8]) async throws -> [UInt8] {
