@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import StrataStorage
 
@@ -148,9 +149,78 @@ import Testing
         #expect(refused, "3 MB of records cross a 1 MiB window")
     }
 
+    /// A memtable switch creates, syncs and closes logs without the engine lock: while one is
+    /// held up creating its new log, reads (blocking and not) and statistics go on; the writer
+    /// finishes once it is let go, and every write is there.
+    @Test func memtableSwitchLeavesTheLockFree() throws {
+        let fs = GatedFileSystem()
+        var options = StorageOptions.small(fs: fs)
+        options.memtableBytes = 4 << 10
+        let db = try StorageEngine.open(at: "/db", options: options)
+        defer { try? db.close() }
+        try db.put(bytes("before"), bytes("1"))
+        fs.armed.store(true, ordering: .sequentiallyConsistent)
+        let writerDone = DispatchSemaphore(value: 0)
+        let written = Atomic<Int>(0)
+        Thread.detachNewThread {
+            for i in 0..<200 {  // 200 puts of 100 bytes pass 4 KiB: a switch
+                try? db.put(key(i), [UInt8](repeating: 5, count: 100))
+                written.add(1, ordering: .relaxed)
+            }
+            writerDone.signal()
+        }
+        #expect(fs.entered.wait(timeout: .now() + 20) == .success, "the switch reached the new log's creation")
+        let readerDone = DispatchSemaphore(value: 0)
+        let answers = Mutex<(String?, String?, Int)>((nil, nil, -1))
+        Thread.detachNewThread {
+            let blocking = try? db.get(bytes("before"))
+            let nonBlocking = try? db.get(bytes("before"), options: Self.read)
+            let level0 = db.statistics().levels[0].fileCount
+            answers.withLock { $0 = (string(blocking ?? nil), string(nonBlocking ?? nil), level0) }
+            readerDone.signal()
+        }
+        let readsWentOn = readerDone.wait(timeout: .now() + 20) == .success
+        let duringSwitch = written.load(ordering: .relaxed)
+        fs.release.signal()
+        #expect(readsWentOn, "reads waited for the switch's file work")
+        if !readsWentOn { _ = readerDone.wait(timeout: .now() + 20) }
+        #expect(writerDone.wait(timeout: .now() + 20) == .success)
+        #expect(duringSwitch < 200, "the writer was still held in the switch")
+        let (blocking, nonBlocking, level0) = answers.withLock { $0 }
+        #expect(blocking == "1")
+        #expect(nonBlocking == "1")
+        #expect(level0 >= 0)
+        for i in 0..<200 { #expect(try db.get(key(i)) == [UInt8](repeating: 5, count: 100)) }
+    }
+
     @Test func wouldBlockNamesItself() {
         let e = StorageError.wouldBlock("read")
         #expect(e.code == .wouldBlock)
         #expect(e.description.contains("non-blocking read"))
     }
+}
+
+/// A file system in memory whose next log creation, once armed, waits until released.
+final class GatedFileSystem: FileSystem {
+    let base = MemoryFileSystem()
+    let armed = Atomic<Bool>(false)
+    let entered = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+
+    func openWritable(_ path: String, truncate: Bool) throws -> any WritableFile {
+        if path.hasSuffix(".log"), armed.exchange(false, ordering: .sequentiallyConsistent) {
+            entered.signal()
+            release.wait()
+        }
+        return try base.openWritable(path, truncate: truncate)
+    }
+
+    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
+    func fileExists(_ path: String) -> Bool { base.fileExists(path) }
+    func listDirectory(_ path: String) throws -> [String] { try base.listDirectory(path) }
+    func openReadable(_ path: String) throws -> any ReadableFile { try base.openReadable(path) }
+    func rename(_ from: String, _ to: String) throws { try base.rename(from, to) }
+    func remove(_ path: String) throws { try base.remove(path) }
+    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
+    func lockFile(_ path: String) throws -> any FileLock { try base.lockFile(path) }
 }
