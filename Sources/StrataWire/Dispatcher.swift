@@ -71,13 +71,7 @@ public final class Dispatcher: Sendable {
         guard let h = handlers[operation] else {
             throw DynamoDBError(DynamoDBError.Code("UnknownOperationException"), "")
         }
-        do {
-            return try h(database, body.isEmpty ? Array("{}".utf8) : body)
-        } catch let e as DynamoDBError {
-            throw e
-        } catch {
-            throw DynamoDBError(.internalServerError, "Internal server error")
-        }
+        return try run(h, body)
     }
 
     /// Runs one operation only if it can be answered without waiting (see `Database.tryGetItem`
@@ -86,8 +80,14 @@ public final class Dispatcher: Sendable {
     /// Answers and errors are exactly `handle`'s.
     public func handleWithoutWaiting(operation: String, body: [UInt8]) throws -> [UInt8]? {
         guard let h = tryHandlers[operation] else { return nil }
+        return try run(h, body)
+    }
+
+    /// Calls a handler (an empty body read as `{}`); any error but a DynamoDBError becomes
+    /// InternalServerError.
+    private func run<R>(_ handler: (Database, [UInt8]) throws -> R, _ body: [UInt8]) throws(DynamoDBError) -> R {
         do {
-            return try h(database, body.isEmpty ? Array("{}".utf8) : body)
+            return try handler(database, body.isEmpty ? Array("{}".utf8) : body)
         } catch let e as DynamoDBError {
             throw e
         } catch {
