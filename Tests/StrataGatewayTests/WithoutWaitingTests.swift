@@ -79,6 +79,25 @@ final class TieredService: DynamoDBService {
         ])
     }
 
+    /// A large or compressed body is not answered on the event loop.
+    @Test func largeAndCompressedBodiesGoToAWorker() async throws {
+        let service = TieredService()
+        try await withGateway(service) { client in
+            let large = "{\"pad\":\"" + String(repeating: "x", count: DynamoDBGateway.largestBodyWithoutWaiting) + "\"}"
+            try await client.execute(uri: "/", method: .post, headers: Wire.headers("Quick"), body: Wire.buffer(large)) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"answered":"task"}"#)
+            }
+            let gzipped = try Gzip.compress(Wire.buffer("{}"))
+            try await client.execute(uri: "/", method: .post, headers: Wire.headers("Quick", [.contentEncoding: "gzip"]), body: gzipped) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"answered":"task"}"#)
+            }
+        }
+        #expect(service.log.allSatisfy { $0.path != "without waiting" })
+        #expect(service.log.count == 4)  // each: synchronously (declined), then a task
+    }
+
     /// With debug logging (a line written per request) nothing is answered on an event loop.
     @Test func notTriedWithDebugLogging() async throws {
         let service = TieredService()
