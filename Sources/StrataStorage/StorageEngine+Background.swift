@@ -447,14 +447,16 @@ extension StorageEngine {
     /// Deletes files no live version, pending output or memtable needs. Holds `lock` on entry and
     /// exit; the files are chosen under it and removed without it (unlinking a large segment can
     /// take a while, and readers and writers need the lock meanwhile). A file chosen is obsolete
-    /// for good: file numbers are never reused.
+    /// for good: file numbers are never reused. A sweep skips the files another is removing
+    /// (`filesBeingDeleted`), so no segment is evicted twice (the second time would walk the
+    /// whole block cache).
     func deleteObsoleteFiles(includingTemporary: Bool = false) {
         guard let names = try? fs.listDirectory(path) else { return }
         let live = versions.liveFiles().union(pendingOutputs)
         var liveLogs = Set(imms.map(\.logNumber))
         liveLogs.insert(mem.logNumber)
         var doomed: [(name: String, file: DatabaseFile)] = []
-        for name in names {
+        for name in names where !filesBeingDeleted.contains(name) {
             guard let f = DatabaseFile(name: name) else { continue }
             var remove = false
             switch f {
@@ -467,11 +469,13 @@ extension StorageEngine {
             if remove { doomed.append((name, f)) }
         }
         guard !doomed.isEmpty else { return }
+        for (name, _) in doomed { filesBeingDeleted.insert(name) }
         lock.unlock()
         for (name, f) in doomed {
             if case .segment(let n) = f { segments.evict(n) }
             try? fs.remove(joinPath(path, name))
         }
         lock.lock()
+        for (name, _) in doomed { filesBeingDeleted.remove(name) }
     }
 }

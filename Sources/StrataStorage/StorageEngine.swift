@@ -39,6 +39,8 @@ public final class StorageEngine: @unchecked Sendable {  // mutable state is gua
     var compactionRunning = false
     var manualCompactionWaiting = 0
     var pendingOutputs = Set<FileNumber>()
+    /// Files `deleteObsoleteFiles` chose and is removing without the lock (another sweep skips them).
+    var filesBeingDeleted = Set<String>()
     var stats = StorageStatistics()
     /// Non-blocking gets and writes that threw `.wouldBlock` (counted without the lock).
     let nonBlockingReadsRefused = Atomic<Int>(0)
